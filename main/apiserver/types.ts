@@ -1,0 +1,97 @@
+// Contracts between the generic REST machinery (main/apiserver), the per-kind registry
+// (main/apiserver/registry) and the clients that call the API in-process (main/client).
+import type { FieldError } from '../../shared/api/errors';
+import type { KubeObject, WatchEvent } from '../../shared/api/meta';
+
+export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
+
+export type PatchType =
+  | 'application/json-patch+json'
+  | 'application/merge-patch+json'
+  | 'application/strategic-merge-patch+json'
+  | 'application/apply-patch+yaml';
+
+/** What a request addresses, as k8s.io/apiserver's RequestInfo. Core group is ''. */
+export interface RequestInfo {
+  verb: Verb;
+  group: string;
+  version: string;
+  resource: string;
+  subresource?: string;
+  namespace?: string;
+  name?: string;
+}
+
+/**
+ * One API call, already parsed from HTTP (or built by the in-process client). Both paths go through
+ * the same ApiHandler so validation, defaulting, admission and resourceVersion semantics are identical.
+ */
+export interface ApiRequest extends RequestInfo {
+  /** Query parameters as Kubernetes names them: labelSelector, fieldSelector, limit, continue,
+   * resourceVersion, allowWatchBookmarks, timeoutSeconds, dryRun, fieldManager, force,
+   * propagationPolicy, gracePeriodSeconds, container, follow, ... */
+  query?: Record<string, string | undefined>;
+  /** Parsed body: the object for create/update, the patch document for patch, DeleteOptions for delete. */
+  body?: unknown;
+  patchType?: PatchType;
+  /** Authenticated user name (the lab has one admin user; components use `system:<component>`). */
+  user?: string;
+  /** Ask for a meta.k8s.io/v1 Table instead of objects (kubectl get). */
+  asTable?: boolean;
+}
+
+export interface ApiWatch {
+  stop(): void;
+}
+
+export interface ApiHandler {
+  /** get/list/create/update/patch/delete/deletecollection. Throws ApiError. */
+  handle(request: ApiRequest): Promise<unknown>;
+  /**
+   * watch: events from request.query.resourceVersion (absent or "0": synthetic ADDED for the current
+   * state first, as Kubernetes does). `onClose` is called once, with an ApiError when the watch ends
+   * abnormally (e.g. 410 Expired).
+   */
+  watch(request: ApiRequest, onEvent: (event: WatchEvent) => void, onClose: (error?: unknown) => void): ApiWatch;
+}
+
+export interface TableColumn {
+  name: string;
+  type: 'string' | 'integer' | 'number' | 'boolean' | 'date';
+  format?: 'name' | string;
+  description?: string;
+  /** 0: always shown; 1: only with `-o wide`. */
+  priority: 0 | 1;
+  /** Cell value; dates as RFC 3339 strings (kubectl renders AGE itself from `date` columns). */
+  cell(object: KubeObject, now: Date): unknown;
+}
+
+/** Per-kind behaviour: the registry/<kind>.ts "strategy" of k8s.io/apiserver. */
+export interface ResourceDef {
+  group: string;
+  version: string;
+  /** Plural lower-case resource name, e.g. "deployments". */
+  resource: string;
+  kind: string;
+  singular: string;
+  namespaced: boolean;
+  shortNames?: string[];
+  categories?: string[];
+  /** Subresources served, e.g. ['status', 'scale']; routes for others may be registered at runtime. */
+  subresources?: string[];
+  /** Whether spec changes bump metadata.generation (workloads and most spec-bearing kinds). */
+  tracksGeneration?: boolean;
+  /** Fill Kubernetes defaults in place; called on every create and update after patches apply. */
+  defaults?(object: KubeObject): void;
+  /** Field errors of an object (create, and the new object of an update). */
+  validate?(object: KubeObject): FieldError[];
+  /** Extra field errors of an update, e.g. immutable fields. */
+  validateUpdate?(object: KubeObject, old: KubeObject): FieldError[];
+  /** Field paths accepted by fieldSelector beyond metadata.name and metadata.namespace. */
+  selectableFields?: string[];
+  /** Columns for `kubectl get` (Table responses) after NAME, which the server adds first; include an
+   * `Age` date column where kubectl shows one (pods: READY STATUS RESTARTS AGE, then IP NODE at priority 1). */
+  columns?: TableColumn[];
+  /** For the scale subresource: where replicas and the selector live. */
+  scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath: string };
+}
