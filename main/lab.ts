@@ -1,0 +1,119 @@
+// Composition root: store → apiserver → (controllers, scheduler, kubelets, proxy, chaos as they arrive).
+// Both the Electron shell and `bosun serve` start the lab through here, so they run the same thing.
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { isAlreadyExists } from '../shared/api/errors';
+import { startApiHttpServer } from './apiserver/http/server';
+import { builtinResources } from './apiserver/registry';
+import { RestHandler } from './apiserver/rest/handler';
+import type { ApiHandler } from './apiserver/types';
+import { RealClock, type Clock } from './client/clock';
+import { MemoryStore } from './store/memory-store';
+import { openNedbStore } from './store/nedb-store';
+import type { Store } from './store/store';
+import type { RuntimeKind } from './lab-defaults';
+
+export { defaultDataDir, DEFAULT_NODES, DEFAULT_PAUSE_IMAGE, DEFAULT_PORT, type RuntimeKind } from './lab-defaults';
+
+export interface LabOptions {
+  dataDir: string;
+  /** 0 = any free port. */
+  port: number;
+  nodes: number;
+  runtime: RuntimeKind;
+  pauseImage: string;
+  /** Fixed admin token; by default one is generated once per data dir and kept there (mode 0600). */
+  token?: string;
+  /** Built dashboard to serve at `/`. */
+  staticDir?: string;
+  store?: 'nedb' | 'memory';
+  clock?: Clock;
+}
+
+export interface Lab {
+  url: string;
+  port: number;
+  token: string;
+  dataDir: string;
+  /** performance.now() at start, and how long until the API answered. */
+  startedAt: number;
+  readyMs: number;
+  /** The in-process API (same semantics as HTTP), for components and tests. */
+  handler: ApiHandler;
+  stop(): Promise<void>;
+}
+
+/** The namespaces every Kubernetes cluster starts with. */
+const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+async function loadOrCreateToken(dataDir: string): Promise<string> {
+  const path = join(dataDir, 'token');
+  if (existsSync(path)) {
+    const token = (await readFile(path, 'utf8')).trim();
+    if (token) return token;
+  }
+  const token = randomBytes(32).toString('base64url');
+  await writeFile(path, `${token}\n`, { mode: 0o600 });
+  await chmod(path, 0o600);
+  return token;
+}
+
+async function ensureSystemNamespaces(handler: ApiHandler): Promise<void> {
+  for (const name of SYSTEM_NAMESPACES) {
+    try {
+      await handler.handle({
+        verb: 'create',
+        group: '',
+        version: 'v1',
+        resource: 'namespaces',
+        body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } },
+        user: 'system:apiserver',
+      });
+    } catch (e) {
+      if (!isAlreadyExists(e)) throw e;
+    }
+  }
+}
+
+export async function startLab(options: LabOptions): Promise<Lab> {
+  const startedAt = performance.now();
+  const clock = options.clock ?? new RealClock();
+  await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
+  const store: Store = options.store === 'memory' ? new MemoryStore() : await openNedbStore({ dataDir: options.dataDir });
+  const stops: Array<() => Promise<void>> = [() => store.close()];
+  const stop = async (): Promise<void> => {
+    // Last started, first stopped; keep going so one failure never leaves the store locked.
+    const errors: unknown[] = [];
+    for (const s of stops.splice(0).reverse()) await s().catch((e) => errors.push(e));
+    if (errors.length) throw errors[0];
+  };
+  try {
+    const token = options.token ?? (await loadOrCreateToken(options.dataDir));
+    const handler = new RestHandler({ store, resources: builtinResources, clock });
+    await ensureSystemNamespaces(handler);
+    const http = await startApiHttpServer({
+      handler,
+      resources: builtinResources,
+      token,
+      port: options.port,
+      staticDir: options.staticDir,
+    });
+    stops.push(() => http.close());
+    return {
+      url: http.url,
+      port: http.port,
+      token,
+      dataDir: options.dataDir,
+      startedAt,
+      readyMs: performance.now() - startedAt,
+      handler,
+      stop,
+    };
+  } catch (e) {
+    await stop().catch(() => undefined);
+    throw e;
+  }
+}

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { parseServeArgs, UsageError } from '../../main/serve-options';
+import { renderKubeconfig } from '../../main/kubeconfig';
+import { parse } from 'yaml';
+
+describe('bosun serve flags', () => {
+  it('uses the documented defaults', () => {
+    const o = parseServeArgs(['--data-dir', '/tmp/lab']);
+    expect(o).toEqual({
+      port: 6443,
+      dataDir: '/tmp/lab',
+      kubeconfig: '/tmp/lab/kubeconfig',
+      nodes: 3,
+      runtime: 'docker',
+      pauseImage: 'registry.k8s.io/pause:3.10',
+    });
+  });
+
+  it('accepts every flag', () => {
+    const o = parseServeArgs(['--port', '0', '--data-dir', '/d', '--kubeconfig', '/k/config', '--nodes', '5', '--runtime', 'fake', '--pause-image', 'p:1']);
+    expect(o).toMatchObject({ port: 0, kubeconfig: '/k/config', nodes: 5, runtime: 'fake', pauseImage: 'p:1' });
+  });
+
+  it.each([
+    [['--prot', '1'], /Unknown option '--prot'.*bosun serve --help/],
+    [['--port', 'abc'], /--port must be a whole number from 0 to 65535, got 'abc'/],
+    [['--port', '70000'], /--port must be a whole number/],
+    [['--nodes=-1'], /--nodes must be a whole number/],
+    [['--runtime', 'podman'], /--runtime must be 'docker' or 'fake', got 'podman'/],
+    [['extra'], /Unexpected argument 'extra'/],
+  ])('rejects %j with a message naming the flag', (argv, message) => {
+    expect(() => parseServeArgs(argv)).toThrow(UsageError);
+    expect(() => parseServeArgs(argv)).toThrow(message);
+  });
+
+  it('answers --help', () => {
+    expect(parseServeArgs(['--help'])).toBe('help');
+  });
+});
+
+describe('kubeconfig', () => {
+  it('has context bosun pointing at the server with the bearer token', () => {
+    const cfg = parse(renderKubeconfig('http://127.0.0.1:1234', 'tok'));
+    expect(cfg['current-context']).toBe('bosun');
+    expect(cfg.clusters[0].cluster.server).toBe('http://127.0.0.1:1234');
+    expect(cfg.users[0].user.token).toBe('tok');
+    expect(cfg.contexts[0].context).toEqual({ cluster: 'bosun', user: 'bosun-admin', namespace: 'default' });
+  });
+});
