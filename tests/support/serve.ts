@@ -26,17 +26,20 @@ export interface ServeOptions {
   dataDir?: string;
   args?: string[];
   timeoutMs?: number;
+  /** Run the shipped bundle (`bin/bosun.js`, needs `npm run build`) instead of the sources. */
+  built?: boolean;
 }
 
 /** Runs the CLI from source through tsx, so tests always exercise the current code. */
-export function serveCommand(args: string[]): { command: string; args: string[] } {
+export function serveCommand(args: string[], built = false): { command: string; args: string[] } {
+  if (built) return { command: process.execPath, args: [join(ROOT, 'bin/bosun.js'), 'serve', ...args] };
   return { command: process.execPath, args: ['--import', 'tsx', join(ROOT, 'main/cli.ts'), 'serve', ...args] };
 }
 
 export async function startServe(options: ServeOptions = {}): Promise<ServeHandle> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'bosun-it-'));
   const kubeconfig = join(dataDir, 'kubeconfig');
-  const { command, args } = serveCommand(['--port', '0', '--data-dir', dataDir, '--runtime', 'fake', ...(options.args ?? [])]);
+  const { command, args } = serveCommand(['--port', '0', '--data-dir', dataDir, '--runtime', 'fake', ...(options.args ?? [])], options.built);
   const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));

@@ -1,0 +1,12 @@
+// `npm run bench`: every benchmark of the project, printed as Markdown tables for docs/PERFORMANCE.md.
+import { benchApi } from './api';
+
+async function main(): Promise<void> {
+  console.log(`# Bosun benchmarks — ${new Date().toISOString()} — node ${process.version}, ${require('node:os').cpus().length} cores`);
+  await benchApi();
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
