@@ -1,5 +1,5 @@
 // core/v1 PersistentVolume and PersistentVolumeClaim.
-import type { KubeObject, ObjectMeta } from './meta';
+import type { KubeObject } from './meta';
 import type { ConditionStatus, LabelSelector, NodeSelectorTerm } from './pod';
 import type { ObjectReference } from './service';
 
