@@ -1,0 +1,133 @@
+// A small typed client for the Kubernetes REST API: the dashboard talks to the lab exactly as kubectl
+// does (DESIGN.md rule 2). Every non-2xx answer becomes the one error type, ApiError.
+import { ApiError } from '../../shared/api/errors';
+import type { KubeList, KubeObject, Status, WatchEvent } from '../../shared/api/meta';
+import type { Connection } from './connection';
+import { withQuery } from './paths';
+
+export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+
+export interface ListOptions {
+  labelSelector?: string;
+  fieldSelector?: string;
+  limit?: number;
+  continue?: string;
+}
+
+export interface WatchOptions {
+  resourceVersion?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  onEvent(event: WatchEvent): void;
+  /** Called once when the watch ends by itself: without an error when the server closed it, with an
+   * ApiError for an ERROR event (e.g. 410 Expired) or a failed request. Not called after stop(). */
+  onClose(error?: ApiError): void;
+}
+
+export interface WatchHandle {
+  stop(): void;
+}
+
+function isStatus(body: unknown): body is Status {
+  return typeof body === 'object' && body !== null && (body as { kind?: unknown }).kind === 'Status';
+}
+
+/** The ApiError of a failed response: its Status body when there is one, else the HTTP status line. */
+export async function errorFromResponse(response: Response): Promise<ApiError> {
+  const text = await response.text().catch(() => '');
+  try {
+    const body: unknown = JSON.parse(text);
+    if (isStatus(body)) return ApiError.fromStatus(body, response.status);
+  } catch {
+    // Not JSON: fall through to the status line.
+  }
+  return ApiError.fromStatus({ code: response.status, message: text.trim() || `${response.status} ${response.statusText}` }, response.status);
+}
+
+export class ApiClient {
+  private readonly fetch: FetchLike;
+
+  constructor(
+    readonly connection: Connection,
+    fetchImpl?: FetchLike,
+  ) {
+    this.fetch = fetchImpl ?? ((input, init) => globalThis.fetch(input, init));
+  }
+
+  private headers(): Record<string, string> {
+    return { Accept: 'application/json', Authorization: `Bearer ${this.connection.token}` };
+  }
+
+  private async request(path: string, init: RequestInit = {}): Promise<Response> {
+    let response: Response;
+    try {
+      response = await this.fetch(`${this.connection.apiUrl}${path}`, { ...init, headers: { ...this.headers(), ...init.headers } });
+    } catch (e) {
+      if ((e as Error).name === 'AbortError') throw e;
+      throw new ApiError(503, 'ServiceUnavailable', `cannot reach the Bosun API at ${this.connection.apiUrl}: ${(e as Error).message}`);
+    }
+    if (!response.ok) throw await errorFromResponse(response);
+    return response;
+  }
+
+  async get<T = KubeObject>(path: string): Promise<T> {
+    return (await (await this.request(path)).json()) as T;
+  }
+
+  async list<T extends KubeObject = KubeObject>(path: string, options: ListOptions = {}): Promise<KubeList<T>> {
+    return this.get<KubeList<T>>(withQuery(path, { ...options }));
+  }
+
+  /** Streams watch events (one JSON object per line) from `resourceVersion` until stopped or closed. */
+  watch(path: string, options: WatchOptions): WatchHandle {
+    const abort = new AbortController();
+    let stopped = false;
+    const close = (error?: ApiError): void => {
+      if (stopped) return;
+      stopped = true;
+      options.onClose(error);
+    };
+    const url = withQuery(path, {
+      watch: 1,
+      allowWatchBookmarks: true,
+      resourceVersion: options.resourceVersion,
+      labelSelector: options.labelSelector,
+      fieldSelector: options.fieldSelector,
+    });
+    void (async () => {
+      const response = await this.request(url, { signal: abort.signal });
+      if (!response.body) throw new ApiError(500, 'InternalError', 'watch response has no body');
+      const reader = response.body.getReader();
+      const decoder = new TextDecoder();
+      let buffered = '';
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        buffered += decoder.decode(value, { stream: true });
+        let newline: number;
+        while ((newline = buffered.indexOf('\n')) >= 0) {
+          const line = buffered.slice(0, newline).trim();
+          buffered = buffered.slice(newline + 1);
+          if (!line || stopped) continue;
+          const event = JSON.parse(line) as WatchEvent;
+          if (event.type === 'ERROR') {
+            close(ApiError.fromStatus(event.object as unknown as Status));
+            abort.abort();
+            return;
+          }
+          options.onEvent(event);
+        }
+      }
+      close();
+    })().catch((e: unknown) => {
+      if (stopped || (e as Error).name === 'AbortError') return;
+      close(e instanceof ApiError ? e : new ApiError(500, 'InternalError', `watch failed: ${(e as Error).message}`));
+    });
+    return {
+      stop: () => {
+        stopped = true;
+        abort.abort();
+      },
+    };
+  }
+}
