@@ -83,6 +83,12 @@ export interface ResourceDef {
   tracksGeneration?: boolean;
   /** Fill Kubernetes defaults in place; called on every create and update after patches apply. */
   defaults?(object: KubeObject): void;
+  /** Strategy PrepareForCreate: runs after defaults() once metadata.uid/name are assigned (e.g. the Job's
+   * generated `batch.kubernetes.io/controller-uid` selector needs the uid). */
+  prepareForCreate?(object: KubeObject): void;
+  /** Strategy PrepareForUpdate: carry over what the server owns from the stored object before validation
+   * (e.g. a Service's allocated clusterIP/nodePorts when the new object leaves them empty). */
+  prepareForUpdate?(object: KubeObject, old: KubeObject): void;
   /** Field errors of an object (create, and the new object of an update). */
   validate?(object: KubeObject): FieldError[];
   /** Extra field errors of an update, e.g. immutable fields. */
