@@ -98,6 +98,8 @@ export interface ResourceDef {
   /** Columns for `kubectl get` (Table responses) after NAME, which the server adds first; include an
    * `Age` date column where kubectl shows one (pods: READY STATUS RESTARTS AGE, then IP NODE at priority 1). */
   columns?: TableColumn[];
+  /** PUT of a missing object creates it (Kubernetes: true only for a few kinds, e.g. Endpoints, Leases, Events). */
+  allowCreateOnUpdate?: boolean;
   /** For the scale subresource: where replicas and the selector live. */
   scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath: string };
 }
