@@ -16,11 +16,18 @@ export interface BosunBridge {
 
 export const TOKEN_STORAGE_KEY = 'bosun.token';
 
+/** Web Storage as this module uses it (structural, so tests and Node typechecks need no DOM lib). */
+export interface KeyValueStorage {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+
 /** The parts of `window` this module uses, so it can be exercised without a browser. */
 export interface ConnectionEnvironment {
-  location: Pick<Location, 'origin' | 'pathname' | 'search' | 'hash'>;
-  history: Pick<History, 'replaceState' | 'state'>;
-  sessionStorage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
+  location: { origin: string; pathname: string; search: string; hash: string };
+  history: { state: unknown; replaceState(data: unknown, unused: string, url?: string | null): void };
+  sessionStorage: KeyValueStorage;
   bosun?: BosunBridge;
 }
 

@@ -2,6 +2,7 @@
 import elementEn from 'element-plus/es/locale/lang/en.mjs';
 import elementZhCn from 'element-plus/es/locale/lang/zh-cn.mjs';
 import { createI18n } from 'vue-i18n';
+import type { KeyValueStorage } from '../api/connection';
 import { en, type MessageSchema } from './en';
 import { zhCN } from './zh-CN';
 
@@ -18,7 +19,7 @@ export function initialLocale(saved: string | null, browserLanguages: readonly s
   return browserLanguages.some((l) => l.toLowerCase().startsWith('zh')) ? 'zh-CN' : 'en';
 }
 
-export function createBosunI18n(storage: Pick<Storage, 'getItem'>, languages: readonly string[]) {
+export function createBosunI18n(storage: Pick<KeyValueStorage, 'getItem'>, languages: readonly string[]) {
   return createI18n<[MessageSchema], LocaleCode, false>({
     legacy: false,
     locale: initialLocale(storage.getItem(LOCALE_STORAGE_KEY), languages),
@@ -27,6 +28,6 @@ export function createBosunI18n(storage: Pick<Storage, 'getItem'>, languages: re
   });
 }
 
-export function saveLocale(storage: Pick<Storage, 'setItem'>, locale: LocaleCode): void {
+export function saveLocale(storage: Pick<KeyValueStorage, 'setItem'>, locale: LocaleCode): void {
   storage.setItem(LOCALE_STORAGE_KEY, locale);
 }

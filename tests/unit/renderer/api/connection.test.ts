@@ -7,11 +7,11 @@ function browserEnv(href: string, stored: Record<string, string> = {}) {
   const replaced: string[] = [];
   const env: ConnectionEnvironment = {
     location: { origin: url.origin, pathname: url.pathname, search: url.search, hash: url.hash },
-    history: { state: null, replaceState: (_s: unknown, _t: string, u?: string | URL | null) => void replaced.push(String(u)) },
+    history: { state: null, replaceState: (_s: unknown, _t: string, u?: string | null) => void replaced.push(String(u)) },
     sessionStorage: {
-      getItem: (k) => storage.get(k) ?? null,
-      setItem: (k, v) => void storage.set(k, v),
-      removeItem: (k) => void storage.delete(k),
+      getItem: (k: string) => storage.get(k) ?? null,
+      setItem: (k: string, v: string) => void storage.set(k, v),
+      removeItem: (k: string) => void storage.delete(k),
     },
   };
   return { env, storage, replaced };
