@@ -1,0 +1,73 @@
+// Answers for the non-resource documents: discovery, OpenAPI, /version and health checks.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { aggregatedDiscovery, AGGREGATED_CONTENT_TYPE, apiGroup, apiGroupList, apiResourceList, apiVersions } from '../discovery/discovery';
+import { type ExtraSubresources, findGroupVersion } from '../discovery/group-versions';
+import type { VersionInfo } from '../discovery/version';
+import { openApiV2, openApiV3GroupVersion, openApiV3Index } from '../openapi/openapi';
+import type { ResourceDef } from '../types';
+import { negotiate, notAcceptable, parseAccept } from './negotiation';
+import { notFound } from './resource-requests';
+import type { ParsedPath } from './routing';
+import { writeBody, writeJson, writeText } from './respond';
+
+export interface DocumentContext {
+  resources: ResourceDef[];
+  extra: ExtraSubresources;
+  version: VersionInfo;
+  serverAddress: string;
+  isReady(): boolean;
+}
+
+export const HEALTH_PATHS = new Set(['/healthz', '/livez', '/readyz']);
+
+export function serveHealth(res: ServerResponse, pathname: string, ctx: DocumentContext): void {
+  if (pathname === '/readyz' && !ctx.isReady()) return writeText(res, 500, '[-]bosun-lab failed: not ready yet\nreadyz check failed\n');
+  writeText(res, 200, 'ok');
+}
+
+export function serveVersion(req: IncomingMessage, res: ServerResponse, ctx: DocumentContext): void {
+  const n = negotiate(req.headers.accept);
+  writeBody(res, 200, ctx.version, n.format);
+}
+
+type DiscoveryPath = Extract<ParsedPath, { type: 'discovery-root' | 'discovery-group' | 'discovery-version' }>;
+
+export function serveDiscovery(req: IncomingMessage, res: ServerResponse, parsed: DiscoveryPath, ctx: DocumentContext): void {
+  if (parsed.type === 'discovery-root') {
+    const n = negotiate(req.headers.accept, { aggregatedDiscovery: true });
+    if (n.discovery) {
+      return writeJson(res, 200, aggregatedDiscovery(ctx.resources, parsed.legacy, n.discovery, ctx.extra), AGGREGATED_CONTENT_TYPE(n.discovery));
+    }
+    return writeBody(res, 200, parsed.legacy ? apiVersions(ctx.serverAddress) : apiGroupList(ctx.resources), n.format);
+  }
+  const n = negotiate(req.headers.accept);
+  if (parsed.type === 'discovery-group') {
+    const doc = apiGroup(ctx.resources, parsed.group);
+    if (!doc) throw notFound();
+    return writeBody(res, 200, doc, n.format);
+  }
+  const gv = findGroupVersion(ctx.resources, parsed.group, parsed.version);
+  if (!gv) throw notFound();
+  writeBody(res, 200, apiResourceList(gv, ctx.extra), n.format);
+}
+
+/** `/openapi/v2` is JSON only: a protobuf-only Accept gets 406 and kubectl falls back to its built-in types. */
+function acceptsJson(accept: string | undefined): boolean {
+  return parseAccept(accept).some((r) => (r.type === 'application/json' && !r.params.as) || r.type === '*/*' || r.type === 'application/*');
+}
+
+export function serveOpenApi(req: IncomingMessage, res: ServerResponse, pathname: string, ctx: DocumentContext): void {
+  const title = 'Kubernetes';
+  if (pathname === '/openapi/v2') {
+    if (!acceptsJson(req.headers.accept)) throw notAcceptable();
+    return writeJson(res, 200, openApiV2(ctx.resources, title, ctx.version.gitVersion, ctx.extra));
+  }
+  if (!acceptsJson(req.headers.accept)) throw notAcceptable();
+  if (pathname === '/openapi/v3' || pathname === '/openapi/v3/') return writeJson(res, 200, openApiV3Index(ctx.resources, title, ctx.extra));
+  const m = /^\/openapi\/v3\/(?:api\/([^/]+)|apis\/([^/]+)\/([^/]+))$/.exec(pathname);
+  if (!m) throw notFound();
+  const [group, version] = m[1] ? ['', m[1]] : [m[2], m[3]];
+  const doc = openApiV3GroupVersion(ctx.resources, group, version, title, ctx.extra);
+  if (!doc) throw notFound();
+  writeJson(res, 200, doc);
+}

@@ -1,0 +1,83 @@
+// Writing answers. Every failure leaves as a meta/v1 Status; unexpected exceptions become a 500 Status
+// without a stack trace (the stack goes to the logger, never to the client).
+import type { ServerResponse } from 'node:http';
+import { stringify } from 'yaml';
+import { ApiError, isApiError } from '../../../shared/api/errors';
+import type { Status } from '../../../shared/api/meta';
+
+export function toApiError(err: unknown): ApiError {
+  if (isApiError(err)) return err;
+  // An ApiError from another copy of the module (e.g. bundled twice) still carries code/reason.
+  if (err && typeof err === 'object' && typeof (err as ApiError).toStatus === 'function' && typeof (err as ApiError).code === 'number') {
+    return ApiError.fromStatus((err as ApiError).toStatus());
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return ApiError.internal(message);
+}
+
+export function statusOf(err: unknown): Status {
+  return toApiError(err).toStatus();
+}
+
+export function writeJson(res: ServerResponse, code: number, body: unknown, contentType = 'application/json'): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  const payload = JSON.stringify(body);
+  res.writeHead(code, {
+    'Content-Type': contentType,
+    'Content-Length': Buffer.byteLength(payload),
+    'Cache-Control': 'no-cache, private',
+  });
+  res.end(res.req.method === 'HEAD' ? undefined : payload);
+}
+
+export function writeBody(res: ServerResponse, code: number, body: unknown, format: 'json' | 'yaml'): void {
+  if (format === 'json') return writeJson(res, code, body);
+  if (res.headersSent) return void res.end();
+  const payload = stringify(body);
+  res.writeHead(code, {
+    'Content-Type': 'application/yaml',
+    'Content-Length': Buffer.byteLength(payload),
+    'Cache-Control': 'no-cache, private',
+  });
+  res.end(res.req.method === 'HEAD' ? undefined : payload);
+}
+
+export function writeError(res: ServerResponse, err: unknown, format: 'json' | 'yaml' = 'json'): void {
+  const status = statusOf(err);
+  writeBody(res, status.code, status, format);
+}
+
+export function writeText(res: ServerResponse, code: number, text: string): void {
+  res.writeHead(code, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+  res.end(res.req.method === 'HEAD' ? undefined : text);
+}
+
+/** A Status in raw HTTP/1.1 on a socket whose request asked to upgrade (no ServerResponse exists there). */
+export function rawStatusResponse(err: unknown): string {
+  const status = statusOf(err);
+  const payload = JSON.stringify(status);
+  return [
+    `HTTP/1.1 ${status.code} ${reasonPhrase(status.code)}`,
+    'Content-Type: application/json',
+    `Content-Length: ${Buffer.byteLength(payload)}`,
+    'X-Content-Type-Options: nosniff',
+    'Connection: close',
+    '',
+    payload,
+  ].join('\r\n');
+}
+
+function reasonPhrase(code: number): string {
+  const phrases: Record<number, string> = {
+    400: 'Bad Request',
+    401: 'Unauthorized',
+    403: 'Forbidden',
+    404: 'Not Found',
+    405: 'Method Not Allowed',
+    500: 'Internal Server Error',
+  };
+  return phrases[code] ?? 'Error';
+}

@@ -1,0 +1,222 @@
+// The apiserver's HTTP face: binds to 127.0.0.1 only, authenticates every API request with the lab's
+// bearer token, refuses foreign Hosts and Origins, and translates HTTP into ApiRequests for the
+// ApiHandler (the same handler the in-process client uses, so both paths share all semantics).
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { defaultVersionInfo, type VersionInfo } from '../discovery/version';
+import type { ApiHandler, ResourceDef } from '../types';
+import { ConnectRegistry, type ConnectHandler } from './connect';
+import { type DocumentContext, HEALTH_PATHS, serveDiscovery, serveHealth, serveOpenApi, serveVersion } from './documents';
+import { methodNotAllowed, notFound, serveResource } from './resource-requests';
+import { parseApiPath } from './routing';
+import { rawStatusResponse, statusOf, writeError } from './respond';
+import { authenticate, checkHost, checkOrigin, ownOrigins } from './security';
+import { serveStatic } from './static-files';
+
+export type { ConnectHandler, ConnectInfo } from './connect';
+export { acceptWebSocket, EXEC_PROTOCOLS } from './connect';
+
+export interface RequestLogEntry {
+  method: string;
+  /** Path only: query strings may carry selectors but never bodies or tokens, and are left out anyway. */
+  path: string;
+  code: number;
+  ms: number;
+}
+
+export interface HttpLogger {
+  /** One line per finished request. Bodies and tokens are never passed here. */
+  request?(entry: RequestLogEntry): void;
+  /** Unexpected failures (answered as 500 Status); carries the stack the client never sees. */
+  error?(message: string, error: unknown): void;
+}
+
+export interface ApiHttpServerOptions {
+  handler: ApiHandler;
+  resources: ResourceDef[];
+  token: string;
+  /** 0 picks any free port. */
+  port: number;
+  host?: '127.0.0.1';
+  /** Built dashboard (index.html + assets/); absent → a page explaining how to build it. */
+  staticDir?: string;
+  version?: Partial<VersionInfo>;
+  logger?: HttpLogger;
+  /** Extra browser origins allowed besides this server's own (e.g. a dev server of the dashboard). */
+  allowedOrigins?: string[];
+  /** User name requests are attributed to (the lab has one admin user). */
+  user?: string;
+  /** `/readyz` answers 500 until this returns true. */
+  isReady?: () => boolean;
+}
+
+export interface ApiHttpServer {
+  port: number;
+  url: string;
+  close(): Promise<void>;
+  /** Plug in a streaming subresource (pods/log follow, pods/exec|attach WebSocket, pods/portforward). */
+  registerConnect(group: string, resource: string, subresource: string, handler: ConnectHandler): void;
+}
+
+/** First path segments that are never dashboard routes. */
+const RESERVED_ROOTS = new Set(['api', 'apis', 'openapi', 'version', 'healthz', 'livez', 'readyz', 'metrics', 'logs', 'debug', 'swagger.json', '.well-known']);
+
+function firstSegment(pathname: string): string {
+  return pathname.split('/').filter(Boolean)[0] ?? '';
+}
+
+function acceptsHtml(req: IncomingMessage): boolean {
+  return /\btext\/html\b/.test(String(req.headers.accept ?? ''));
+}
+
+function portInUse(host: string, port: number): Error {
+  return new Error(`port ${port} on ${host} is already in use; pick another with --port or stop the other process`);
+}
+
+export function startApiHttpServer(options: ApiHttpServerOptions): Promise<ApiHttpServer> {
+  const host = options.host ?? '127.0.0.1';
+  const connect = new ConnectRegistry();
+  const logger = options.logger ?? {};
+  const version = defaultVersionInfo(options.version);
+  const user = options.user ?? 'admin';
+  const upgradedSockets = new Set<Duplex>();
+  let port = options.port;
+  let origins = ownOrigins(port, options.allowedOrigins);
+
+  const docs: DocumentContext = {
+    resources: options.resources,
+    extra: (group, resource) => connect.subresources(group, resource),
+    version,
+    get serverAddress() {
+      return `${host}:${port}`;
+    },
+    isReady: options.isReady ?? (() => true),
+  };
+  const internalError = (err: unknown): void => logger.error?.('internal error while serving an API request', err);
+
+  /** Host, Origin and token checks shared by plain requests and upgrades. Throws ApiError. */
+  const admit = (req: IncomingMessage, pathname: string): void => {
+    checkHost(req.headers.host);
+    checkOrigin(req.headers.origin, origins);
+    if (HEALTH_PATHS.has(pathname) || pathname === '/version') return;
+    authenticate(req, options.token);
+  };
+
+  async function dispatch(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const method = req.method ?? 'GET';
+    const pathname = url.pathname;
+    checkHost(req.headers.host);
+    checkOrigin(req.headers.origin, origins);
+    // No CORS: a preflight never succeeds, so browsers never send cross-origin writes.
+    if (method === 'OPTIONS') throw methodNotAllowed();
+    const readOnly = method === 'GET' || method === 'HEAD';
+    if (HEALTH_PATHS.has(pathname)) {
+      if (!readOnly) throw methodNotAllowed();
+      return serveHealth(res, pathname, docs);
+    }
+    if (pathname === '/version') {
+      if (!readOnly) throw methodNotAllowed();
+      return serveVersion(req, res, docs);
+    }
+    const root = firstSegment(pathname);
+    if (readOnly && !RESERVED_ROOTS.has(root)) {
+      // Dashboard files need no token; client-side routes fall back to index.html for browser navigations.
+      if (await serveStatic(req, res, options.staticDir, pathname, acceptsHtml(req))) return;
+    }
+    authenticate(req, options.token);
+    if (root === 'api' || root === 'apis') {
+      const parsed = parseApiPath(method, pathname, url.searchParams.get('watch'));
+      switch (parsed.type) {
+        case 'resource':
+          return serveResource(req, res, url, parsed.info, { handler: options.handler, resources: options.resources, connect, user, onInternalError: internalError });
+        case 'method-not-allowed':
+          throw methodNotAllowed();
+        case 'not-found':
+          throw notFound();
+        default:
+          if (!readOnly) throw methodNotAllowed();
+          return serveDiscovery(req, res, parsed, docs);
+      }
+    }
+    if (root === 'openapi') {
+      if (!readOnly) throw methodNotAllowed();
+      return serveOpenApi(req, res, pathname, docs);
+    }
+    throw notFound();
+  }
+
+  const server = createServer((req, res) => {
+    const started = Date.now();
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.once('close', () => logger.request?.({ method: req.method ?? '', path: url.pathname, code: res.statusCode, ms: Date.now() - started }));
+    dispatch(req, res, url).catch((err) => {
+      if (statusOf(err).code >= 500) internalError(err);
+      if (res.headersSent) return void res.destroy();
+      // The body may still be arriving (413, 415, 401 before reading): do not keep the connection.
+      if (!req.complete) res.setHeader('Connection', 'close');
+      writeError(res, err);
+    });
+  });
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    upgradedSockets.add(socket);
+    socket.once('close', () => upgradedSockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+    const started = Date.now();
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const reject = (err: unknown): void => {
+      if (statusOf(err).code >= 500) internalError(err);
+      if (socket.writable) socket.end(rawStatusResponse(err));
+      else socket.destroy();
+      logger.request?.({ method: req.method ?? '', path: url.pathname, code: statusOf(err).code, ms: Date.now() - started });
+    };
+    try {
+      admit(req, url.pathname);
+      const parsed = parseApiPath(req.method ?? 'GET', url.pathname, null);
+      if (parsed.type !== 'resource') throw notFound();
+      const info = parsed.info;
+      const handler = connect.lookup(info.group, info.resource, info.subresource);
+      if (!handler) throw notFound();
+      const query: Record<string, string> = {};
+      for (const [k, v] of url.searchParams) query[k] = v;
+      const request = { ...info, query, user };
+      logger.request?.({ method: req.method ?? '', path: url.pathname, code: 101, ms: Date.now() - started });
+      Promise.resolve(handler(req, undefined, { request, upgrade: { socket, head } })).catch(reject);
+    } catch (err) {
+      reject(err);
+    }
+  });
+
+  // Keep request handling bounded: headers must arrive promptly, but watches may stay open for hours.
+  server.headersTimeout = 60_000;
+  server.requestTimeout = 0;
+
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException): void => {
+      server.off('listening', onListening);
+      if (err.code === 'EADDRINUSE') reject(portInUse(host, options.port));
+      else if (err.code === 'EACCES') reject(new Error(`not allowed to listen on port ${options.port} on ${host}; pick a port above 1023 with --port`));
+      else reject(err);
+    };
+    const onListening = (): void => {
+      server.off('error', onError);
+      port = (server.address() as { port: number }).port;
+      origins = ownOrigins(port, options.allowedOrigins);
+      resolve({
+        port,
+        url: `http://${host}:${port}`,
+        registerConnect: (group, resource, subresource, handler) => connect.register(group, resource, subresource, handler),
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+            for (const socket of upgradedSockets) socket.destroy();
+          }),
+      });
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen({ port: options.port, host, exclusive: true });
+  });
+}
