@@ -110,6 +110,9 @@ export interface FieldError {
   /** JSON-ish path as Kubernetes prints it: `spec.template.spec.containers[0].image`. */
   field: string;
   value?: unknown;
+  /** The value as Kubernetes prints it when JSON would read differently (Go's %#v of a map, e.g.
+   * `map[string]string{"app":"web"}`); used instead of JSON.stringify(value) in messages. */
+  printedValue?: string;
   /** Extra explanation; for Unsupported/NotSupported, the allowed values. */
   detail?: string;
 }
@@ -121,7 +124,8 @@ export type FieldErrorType =
   | 'FieldValueDuplicate'
   | 'FieldValueForbidden'
   | 'FieldValueTooLong'
-  | 'FieldValueTooMany';
+  | 'FieldValueTooMany'
+  | 'FieldValueNotFound';
 
 /** The text Kubernetes prints for a field error, e.g. `Required value` or `Invalid value: "x": must be ...`. */
 export function fieldErrorMessage(e: FieldError): string {
@@ -138,8 +142,10 @@ export function fieldErrorMessage(e: FieldError): string {
       return `Too long: ${e.detail ?? ''}`.trim();
     case 'FieldValueTooMany':
       return `Too many: ${e.detail ?? ''}`.trim();
+    case 'FieldValueNotFound':
+      return `Not found: ${e.printedValue ?? JSON.stringify(e.value)}`;
     default:
-      return `Invalid value: ${JSON.stringify(e.value)}${e.detail ? `: ${e.detail}` : ''}`;
+      return `Invalid value: ${e.printedValue ?? JSON.stringify(e.value)}${e.detail ? `: ${e.detail}` : ''}`;
   }
 }
 
