@@ -71,6 +71,16 @@ export class FakeApi implements ApiHandler {
     }
   }
 
+  /**
+   * Detach every open watch without telling it (a partition: events meanwhile are lost to it);
+   * the returned close() ends those watches later, normally or with an error.
+   */
+  partitionWatches(): { close(error?: unknown): void } {
+    const cut = [...this.watchers];
+    for (const w of cut) this.watchers.delete(w);
+    return { close: (error?: unknown) => cut.forEach((w) => w.onClose(error)) };
+  }
+
   sendBookmarks(): void {
     for (const w of this.watchers) {
       if (w.request.query?.allowWatchBookmarks !== 'true') continue;
