@@ -1,0 +1,85 @@
+// Compaction of the nedb data file: by threshold, by period (fake clock), on demand, and failures
+// reported rather than swallowed. Uses real files in a temp dir (no Docker).
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { FakeClock } from '../../../main/client/clock';
+import { DATA_FILE, openNedbStore, type NedbStore, type NedbStoreOptions } from '../../../main/store/nedb-store';
+
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bosun-store-compaction-'));
+let n = 0;
+const stores: NedbStore[] = [];
+afterEach(async () => {
+  await Promise.all(stores.splice(0).map((s) => s.close()));
+});
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+const logger = () => {
+  const errors: string[] = [];
+  return { info: () => undefined, warn: () => undefined, error: (m: string) => void errors.push(m), errors };
+};
+
+async function open(options: Partial<NedbStoreOptions> = {}): Promise<NedbStore> {
+  const store = await openNedbStore({ dataDir: path.join(root, `d${n++}`), compactionIntervalMs: 0, logger: logger(), ...options });
+  stores.push(store);
+  return store;
+}
+
+const lineCount = (store: NedbStore) => fs.readFileSync(path.join(store.dataDir, DATA_FILE), 'utf8').split('\n').filter(Boolean).length;
+
+async function until(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+  expect(check()).toBe(true);
+}
+
+describe('NedbStore compaction', () => {
+  it('compacts once the appended lines pass the threshold, keeping the content', async () => {
+    const store = await open({ compactionMinAppendedLines: 20 });
+    await store.create('/core/configmaps/default/cm', { metadata: { name: 'cm' }, data: { v: '0' } });
+    for (let i = 1; i < 25; i++) {
+      const cm = (await store.get('/core/configmaps/default/cm'))!;
+      await store.update('/core/configmaps/default/cm', { ...cm, data: { v: String(i) } });
+    }
+    await until(() => store.compactionStats().compactions >= 1);
+    expect(store.compactionStats().compactionFailures).toBe(0);
+    // One live object plus the appends since the compaction, not all 25 versions.
+    expect(lineCount(store)).toBeLessThan(10);
+    expect((await store.get('/core/configmaps/default/cm'))!.data).toEqual({ v: '24' });
+  });
+
+  it('compacts periodically when something was appended since the last time', async () => {
+    const clock = new FakeClock();
+    const store = await open({ clock, compactionIntervalMs: 60_000 });
+    clock.step(60_000);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(store.compactionStats().compactions).toBe(0);
+    await store.create('/core/pods/default/a', { metadata: { name: 'a' } });
+    await store.update('/core/pods/default/a', { metadata: { name: 'a', labels: { x: 'y' } } });
+    expect(lineCount(store)).toBe(2);
+    clock.step(60_000);
+    await until(() => store.compactionStats().compactions === 1);
+    expect(lineCount(store)).toBe(1);
+    expect(store.compactionStats().appendedSinceCompaction).toBe(0);
+  });
+
+  it('reports a failed compaction (log, counter, rejection) and keeps serving writes', async () => {
+    const log = logger();
+    const store = await open({ logger: log });
+    await store.create('/core/pods/default/a', { metadata: { name: 'a' } });
+    // nedb rewrites through `<file>~`; a directory in its way makes the rewrite fail.
+    const blocker = path.join(store.dataDir, `${DATA_FILE}~`);
+    fs.mkdirSync(blocker);
+    await expect(store.compact()).rejects.toThrow();
+    expect(store.compactionStats()).toMatchObject({ compactions: 0, compactionFailures: 1 });
+    expect(store.compactionStats().lastCompactionError).toBeTruthy();
+    expect(log.errors.join('\n')).toMatch(/compaction of the store data file failed/);
+
+    const b = await store.create('/core/pods/default/b', { metadata: { name: 'b' } });
+    expect(b.metadata.resourceVersion).toBe('2');
+    fs.rmdirSync(blocker);
+    await store.compact();
+    expect(store.compactionStats()).toMatchObject({ compactions: 1, compactionFailures: 1 });
+    expect(lineCount(store)).toBe(2);
+  });
+});
