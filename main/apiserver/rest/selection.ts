@@ -1,0 +1,36 @@
+// Which objects a list/watch/deletecollection selects: label selector, field selector, name.
+import { ApiError } from '../../../shared/api/errors';
+import { parseFieldSelector } from '../../../shared/api/fields';
+import { parseLabelSelector } from '../../../shared/api/labels';
+import type { KubeObject } from '../../../shared/api/meta';
+import type { ApiRequest, ResourceDef } from '../types';
+
+export type Predicate = (obj: KubeObject) => boolean;
+
+function fieldValue(obj: KubeObject, path: string): string {
+  let cur: unknown = obj;
+  for (const part of path.split('.')) {
+    if (typeof cur !== 'object' || cur === null) return '';
+    cur = (cur as Record<string, unknown>)[part];
+  }
+  if (cur === undefined || cur === null) return '';
+  return typeof cur === 'object' ? JSON.stringify(cur) : String(cur);
+}
+
+/** The fields a kind exposes to field selectors (metadata.name and metadata.namespace always). */
+export function selectableFields(def: ResourceDef, obj: KubeObject): Record<string, string> {
+  const out: Record<string, string> = { 'metadata.name': obj.metadata.name ?? '', 'metadata.namespace': obj.metadata.namespace ?? '' };
+  for (const f of def.selectableFields ?? []) out[f] = fieldValue(obj, f);
+  return out;
+}
+
+export function predicateFor(def: ResourceDef, req: ApiRequest): Predicate {
+  const labels = parseLabelSelector(req.query?.labelSelector);
+  const fields = parseFieldSelector(req.query?.fieldSelector);
+  const allowed = new Set(['metadata.name', 'metadata.namespace', ...(def.selectableFields ?? [])]);
+  for (const r of fields.requirements) {
+    if (!allowed.has(r.field)) throw ApiError.badRequest(`field label not supported: ${r.field}`);
+  }
+  const name = req.name;
+  return (obj) => (!name || obj.metadata.name === name) && labels.matches(obj.metadata.labels) && (fields.empty() || fields.matches(selectableFields(def, obj)));
+}

@@ -1,0 +1,153 @@
+// Built-in subresources other than /status: /scale (autoscaling/v1 Scale), pods/binding and
+// pods/eviction. /status is handled by update.ts and patch.ts with subresource 'status'.
+import { ApiError } from '../../../shared/api/errors';
+import { labelSelectorAsSelector, type LabelSelectorObject } from '../../../shared/api/labels';
+import type { KubeObject } from '../../../shared/api/meta';
+import { applyPatch } from '../patch';
+import type { ApiRequest, ResourceDef } from '../types';
+import { clone, gr, isDryRun, isObj, requireObjectBody, statusSuccess, type RestContext } from './context';
+import { get } from './create';
+import { deleteOne, type DeleteOptions } from './delete';
+import { decodePatch } from './patch';
+import { finishUpdate, guaranteedUpdate, runUpdate } from './update';
+
+function getPath(obj: unknown, path: string): unknown {
+  let cur = obj;
+  for (const p of path.replace(/^\./, '').split('.')) {
+    if (!isObj(cur)) return undefined;
+    cur = cur[p];
+  }
+  return cur;
+}
+
+function setPath(obj: Record<string, any>, path: string, value: unknown): void {
+  const parts = path.replace(/^\./, '').split('.');
+  let cur = obj;
+  for (const p of parts.slice(0, -1)) {
+    if (!isObj(cur[p])) cur[p] = {};
+    cur = cur[p];
+  }
+  cur[parts[parts.length - 1]] = value;
+}
+
+function scaleDef(def: ResourceDef): NonNullable<ResourceDef['scale']> {
+  return def.scale ?? { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas', labelSelectorPath: '.status.selector' };
+}
+
+export function toScale(def: ResourceDef, obj: KubeObject): KubeObject {
+  const s = scaleDef(def);
+  const sel = getPath(obj, s.labelSelectorPath);
+  let selector = '';
+  if (typeof sel === 'string') selector = sel;
+  else if (isObj(sel)) selector = labelSelectorAsSelector(sel as LabelSelectorObject).toString();
+  const m = obj.metadata;
+  const metadata: KubeObject['metadata'] = { name: m.name, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp };
+  if (def.namespaced) metadata.namespace = m.namespace;
+  const status: Record<string, unknown> = { replicas: Number(getPath(obj, s.statusReplicasPath) ?? 0) };
+  if (selector) status.selector = selector;
+  return { apiVersion: 'autoscaling/v1', kind: 'Scale', metadata, spec: { replicas: Number(getPath(obj, s.specReplicasPath) ?? 0) }, status };
+}
+
+const SCALE_DEF = { group: 'autoscaling', kind: 'Scale', version: 'v1' } as ResourceDef;
+
+async function writeScale(ctx: RestContext, def: ResourceDef, req: ApiRequest, scale: KubeObject, precondition?: string): Promise<KubeObject> {
+  const replicas = (scale.spec as { replicas?: unknown } | undefined)?.replicas;
+  if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
+    throw ApiError.invalid('autoscaling', 'Scale', req.name!, [
+      { type: 'FieldValueInvalid', field: 'spec.replicas', value: replicas, detail: 'must be greater than or equal to 0' },
+    ]);
+  }
+  const updated = await runUpdate(() =>
+    guaranteedUpdate(
+      ctx,
+      def,
+      req.namespace,
+      req.name!,
+      async (old) => {
+        const next = clone(old);
+        setPath(next, scaleDef(def).specReplicasPath, replicas);
+        return finishUpdate(ctx, def, req, old, next, 'scale');
+      },
+      { precondition },
+    ),
+  );
+  return toScale(def, updated);
+}
+
+export async function scale(ctx: RestContext, def: ResourceDef, req: ApiRequest): Promise<KubeObject> {
+  const name = req.name!;
+  if (req.verb === 'get') return toScale(def, await get(ctx, def, req.namespace, name));
+  if (req.verb === 'update') {
+    const body = requireObjectBody(SCALE_DEF, req.body, { apiVersion: 'autoscaling/v1', kind: 'Scale' });
+    if (body.metadata.name && body.metadata.name !== name) {
+      throw ApiError.badRequest(`the name of the object (${body.metadata.name}) does not match the name on the URL (${name})`);
+    }
+    return writeScale(ctx, def, req, body, body.metadata.resourceVersion || undefined);
+  }
+  if (req.verb === 'patch') {
+    const current = toScale(def, await get(ctx, def, req.namespace, name));
+    if (req.patchType === 'application/apply-patch+yaml') throw new ApiError(415, 'UnsupportedMediaType', 'apply is not supported on the scale subresource');
+    const patched = applyPatch(req.patchType!, current, decodePatch(req.patchType!, req.body), 'Scale') as KubeObject;
+    const rv = patched.metadata?.resourceVersion !== current.metadata.resourceVersion ? patched.metadata?.resourceVersion : undefined;
+    return writeScale(ctx, def, req, patched, rv);
+  }
+  throw ApiError.methodNotAllowed(`the server does not allow this method on the requested resource`);
+}
+
+/** POST pods/NAME/binding: what the scheduler does to place a pod. */
+export async function binding(ctx: RestContext, def: ResourceDef, req: ApiRequest): Promise<unknown> {
+  const body = requireObjectBody(def, req.body, { apiVersion: 'v1', kind: 'Binding' });
+  const name = req.name!;
+  if (body.metadata.name && body.metadata.name !== name) throw ApiError.badRequest(`name in URL does not match name in Binding object`);
+  const target = body.target as { kind?: string; name?: string } | undefined;
+  if (!target?.name) throw ApiError.invalid('', 'Binding', name, [{ type: 'FieldValueRequired', field: 'target.name' }]);
+  if (target.kind && target.kind !== 'Node') {
+    throw ApiError.invalid('', 'Binding', name, [{ type: 'FieldValueNotSupported', field: 'target.kind', value: target.kind, detail: 'supported values: "Node"' }]);
+  }
+  const bindingGr = { group: '', resource: 'pods/binding' };
+  await runUpdate(() =>
+    guaranteedUpdate(ctx, def, req.namespace, name, async (old) => {
+      const spec = (old.spec ?? {}) as { nodeName?: string };
+      if (old.metadata.deletionTimestamp) throw ApiError.conflict(bindingGr, name, `pod ${name} is being deleted, cannot be assigned to a host`);
+      if (spec.nodeName) throw ApiError.conflict(bindingGr, name, `pod ${name} is already assigned to node "${spec.nodeName}"`);
+      const next = clone(old);
+      (next.spec as Record<string, unknown>).nodeName = target.name;
+      const annotations = body.metadata.annotations;
+      if (annotations) next.metadata.annotations = { ...next.metadata.annotations, ...annotations };
+      const status = (next.status ??= {}) as { conditions?: Record<string, unknown>[] };
+      const conditions = (status.conditions ??= []);
+      const scheduled = { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: new Date(Math.floor(ctx.clock.nowMs() / 1000) * 1000).toISOString().replace('.000Z', 'Z') };
+      const idx = conditions.findIndex((c) => c.type === 'PodScheduled');
+      if (idx >= 0) conditions[idx] = { ...conditions[idx], ...scheduled };
+      else conditions.push(scheduled);
+      return finishUpdate(ctx, def, req, old, next, 'binding');
+    }),
+  );
+  return statusSuccess(201);
+}
+
+/** POST pods/NAME/eviction (policy/v1 Eviction): an evictionPolicy check, then a graceful delete. */
+export async function eviction(ctx: RestContext, def: ResourceDef, req: ApiRequest): Promise<unknown> {
+  if (!isObj(req.body)) throw ApiError.badRequest('the body of the request must be a policy/v1 Eviction');
+  const apiVersion = req.body.apiVersion === 'policy/v1beta1' ? 'policy/v1beta1' : 'policy/v1';
+  const body = requireObjectBody(def, req.body, { apiVersion, kind: 'Eviction' });
+  const name = req.name!;
+  if (body.metadata.name && body.metadata.name !== name) throw ApiError.badRequest('name in URL does not match name in Eviction object');
+  const pod = await get(ctx, def, req.namespace, name);
+  if (ctx.evictionPolicy && !isDryRun(req)) await ctx.evictionPolicy(pod, body, req);
+  const opts = (isObj(body.deleteOptions) ? body.deleteOptions : {}) as DeleteOptions;
+  await deleteOne(ctx, def, { ...req, verb: 'delete', subresource: undefined, body: opts }, req.namespace, name, {
+    gracePeriodSeconds: opts.gracePeriodSeconds,
+    propagationPolicy: opts.propagationPolicy,
+    preconditions: opts.preconditions,
+  });
+  return statusSuccess(201);
+}
+
+export function notServed(def: ResourceDef, name: string | undefined, subresource: string): ApiError {
+  return new ApiError(404, 'NotFound', `the server could not find the requested resource (${subresource} of ${gr(def).resource}${def.group ? '.' + def.group : ''}${name ? ` "${name}"` : ''} is not served)`, {
+    name,
+    group: def.group,
+    kind: def.resource,
+  });
+}

@@ -1,0 +1,110 @@
+// Watch: k8s.io/apiserver's watch cache semantics over Store.watch.
+//  - resourceVersion absent or "0": synthetic ADDED for the current (selected) state, then live events;
+//  - resourceVersion N: every event after N; older than the store's window → 410 Expired via onClose;
+//  - selectors see both the old and the new object, so an object leaving the selection is DELETED for
+//    this watcher and one entering it is ADDED;
+//  - allowWatchBookmarks: periodic BOOKMARKs carrying only the resourceVersion reached;
+//  - sendInitialEvents=true: a BOOKMARK annotated k8s.io/initial-events-end after the initial ADDEDs;
+//  - timeoutSeconds: the watch ends cleanly (onClose without error).
+import { ApiError } from '../../../shared/api/errors';
+import type { KubeObject, WatchEvent } from '../../../shared/api/meta';
+import type { TimerHandle } from '../../client/clock';
+import { isStoreError, type StoreEvent, type StoreWatch } from '../../store/store';
+import type { ApiRequest, ApiWatch, ResourceDef } from '../types';
+import { apiVersionFor, clone, collectionPrefix, type RestContext } from './context';
+import { predicateFor, type Predicate } from './selection';
+
+export function watch(
+  ctx: RestContext,
+  def: ResourceDef,
+  req: ApiRequest,
+  onEvent: (event: WatchEvent) => void,
+  onClose: (error?: unknown) => void,
+  transform: (obj: KubeObject) => unknown = (o) => o,
+): ApiWatch {
+  let stopped = false;
+  let storeWatch: StoreWatch | undefined;
+  const timers: TimerHandle[] = [];
+  const stop = (): void => {
+    if (stopped) return;
+    stopped = true;
+    storeWatch?.stop();
+    for (const t of timers) t.cancel();
+  };
+  const close = (error?: unknown): void => {
+    if (stopped) return;
+    stop();
+    onClose(error);
+  };
+
+  const q = req.query ?? {};
+  let matches: Predicate;
+  try {
+    matches = predicateFor(def, req);
+    if (q.resourceVersion && q.resourceVersion !== '0' && !/^\d+$/.test(q.resourceVersion)) {
+      throw ApiError.badRequest(`invalid resource version: ${q.resourceVersion}`);
+    }
+  } catch (e) {
+    queueMicrotask(() => close(e));
+    return { stop };
+  }
+  const prefix = collectionPrefix(def, req.namespace);
+  const emit = (type: WatchEvent['type'], obj: KubeObject): void => {
+    if (!stopped) onEvent({ type, object: transform(clone(obj)) as KubeObject });
+  };
+  const bookmark = (annotations?: Record<string, string>): void => {
+    if (stopped) return;
+    const metadata: KubeObject['metadata'] = { resourceVersion: String(ctx.store.resourceVersion) };
+    if (annotations) metadata.annotations = annotations;
+    onEvent({ type: 'BOOKMARK', object: { apiVersion: apiVersionFor(def), kind: def.kind, metadata } });
+  };
+
+  const onStoreEvent = (e: StoreEvent): void => {
+    if (stopped) return;
+    const now = matches(e.object);
+    const before = e.prevObject ? matches(e.prevObject) : false;
+    switch (e.type) {
+      case 'ADDED':
+        if (now) emit('ADDED', e.object);
+        break;
+      case 'MODIFIED':
+        if (now && before) emit('MODIFIED', e.object);
+        else if (now) emit('ADDED', e.object);
+        else if (before) emit('DELETED', e.object);
+        break;
+      case 'DELETED':
+        if (e.prevObject ? before : now) emit('DELETED', e.object);
+        break;
+    }
+  };
+
+  const start = async (): Promise<void> => {
+    let from: number;
+    const initial = !q.resourceVersion || q.resourceVersion === '0';
+    if (initial) {
+      const listed = await ctx.store.list(prefix);
+      if (stopped) return;
+      for (const obj of listed.items) if (matches(obj)) emit('ADDED', obj);
+      from = listed.resourceVersion;
+      if (q.sendInitialEvents === 'true') bookmark({ 'k8s.io/initial-events-end': 'true' });
+    } else {
+      from = Number(q.resourceVersion);
+    }
+    try {
+      storeWatch = ctx.store.watch(prefix, from, onStoreEvent);
+    } catch (e) {
+      if (isStoreError(e, 'Expired')) {
+        close(ApiError.expired(e.message.startsWith('too old') ? e.message : `too old resource version: ${from} (${ctx.store.resourceVersion})`));
+        return;
+      }
+      throw e;
+    }
+    if (stopped) storeWatch.stop();
+  };
+
+  if (q.allowWatchBookmarks === 'true') timers.push(ctx.clock.setInterval(() => bookmark(), ctx.bookmarkIntervalMs));
+  const timeout = q.timeoutSeconds ? Number(q.timeoutSeconds) : 0;
+  if (timeout > 0) timers.push(ctx.clock.setTimeout(() => close(), timeout * 1000));
+  start().catch((e) => close(e));
+  return { stop };
+}
