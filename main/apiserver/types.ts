@@ -95,6 +95,9 @@ export interface ResourceDef {
   validateUpdate?(object: KubeObject, old: KubeObject): FieldError[];
   /** Field paths accepted by fieldSelector beyond metadata.name and metadata.namespace. */
   selectableFields?: string[];
+  /** True when kubectl shows no leading NAME column for this kind (core/v1 events: LAST SEEN TYPE REASON
+   * OBJECT MESSAGE); the server then must not prepend Name and `columns` carry it where kubectl does. */
+  omitNameColumn?: boolean;
   /** Columns for `kubectl get` (Table responses) after NAME, which the server adds first; include an
    * `Age` date column where kubectl shows one (pods: READY STATUS RESTARTS AGE, then IP NODE at priority 1). */
   columns?: TableColumn[];
