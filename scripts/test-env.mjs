@@ -147,6 +147,8 @@ async function main() {
   // must be statically linked.
   if (!dpkgInstalled('busybox-static')) missing.push('busybox-static');
   if (!existsSync('/usr/bin/chromium')) missing.push('chromium');
+  // The dashboard speaks zh-CN too; without a CJK font its e2e screenshots show empty boxes.
+  if (which('fc-list') ? !run('fc-list', [':lang=zh']).stdout.trim() : !dpkgInstalled('fonts-wqy-microhei')) missing.push('fonts-wqy-microhei');
   ensureKubectl(missing);
   aptInstall(missing);
   if (startEngine) await startEngine();
