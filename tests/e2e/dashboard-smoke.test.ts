@@ -121,7 +121,7 @@ describe('dashboard smoke (bosun serve + Chromium)', () => {
 
     expect(page.url()).toBe(`${served!.apiUrl}/`);
     expect(page.url()).not.toContain(served!.token);
-    expect(await page.evaluate(() => location.hash)).toBe('');
+    expect(await page.evaluate('location.hash')).toBe('');
 
     await expect.poll(() => namespaceNames(page)).toEqual(expect.arrayContaining(['default', 'kube-system']));
     expect(await page.getByTestId('api-url').textContent()).toBe(served!.apiUrl);
@@ -172,7 +172,7 @@ describe('dashboard smoke (bosun serve + Chromium)', () => {
     await page.getByRole('option', { name: '简体中文' }).waitFor({ state: 'hidden' });
     await expect.poll(() => page.getByTestId('namespaces').textContent()).toContain('命名空间');
     expect(await page.getByTestId('connection-state').textContent()).toBe('已连接');
-    expect(await page.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
+    expect(await page.evaluate('document.documentElement.lang')).toBe('zh-CN');
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-smoke-zh-CN.png'), fullPage: true });
   });
 });
