@@ -90,8 +90,7 @@ function leaked(): ManagedSet {
 
 const count = (s: ManagedSet): number => s.container.length + s.network.length + s.volume.length;
 
-export async function teardown(): Promise<void> {
-  if (!engineChecked) return;
+async function removeLeaks(): Promise<void> {
   let left = leaked();
   // A lab stopped in the last afterAll may still be removing its containers; give it a moment.
   for (let i = 0; i < 10 && count(left) > 0; i++) {
@@ -110,8 +109,17 @@ export async function teardown(): Promise<void> {
   for (const id of left.volume) spawnSync('docker', ['volume', 'rm', '-f', id]);
   const message = `Tests left ${count(left)} bosun.managed Docker object(s) behind (now removed):\n  ${report.join('\n  ')}`;
   console.error(`\n[global-setup] ${message}\n`);
-  // Vitest only logs errors thrown from global teardown ("error during close") and keeps exit code 0,
-  // so set the exit code ourselves: a leak must fail the run.
-  process.exitCode = 1;
   throw new Error(message);
+}
+
+export async function teardown(): Promise<void> {
+  if (!engineChecked) return;
+  try {
+    await removeLeaks();
+  } catch (e) {
+    // Vitest only logs errors thrown from global teardown ("error during close") and keeps exit code 0,
+    // so set the exit code ourselves: a leak, or an engine gone mid-run, must fail the run.
+    process.exitCode = 1;
+    throw e;
+  }
 }
