@@ -23,7 +23,7 @@ export interface DeleteOptions {
 }
 
 const POLICIES = ['Orphan', 'Background', 'Foreground'];
-const MAX_ATTEMPTS = 16;
+const MAX_ATTEMPTS = 10_000;
 
 export function parseDeleteOptions(req: ApiRequest): DeleteOptions {
   const body = isObj(req.body) ? req.body : {};

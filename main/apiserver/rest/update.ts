@@ -9,7 +9,9 @@ import { CONFLICT_MESSAGE, clone, gr, isDryRun, requireObjectBody, storeKey, toA
 import { create } from './create';
 import { admitAndValidate } from './pipeline';
 
-const MAX_ATTEMPTS = 16;
+// A conflict means another write landed, so retrying always makes progress overall; the bound only
+// guards against a misbehaving store.
+const MAX_ATTEMPTS = 10_000;
 
 /** Returned by a tryUpdate when the object needs no write. */
 export const NO_CHANGE = Symbol('no-change');

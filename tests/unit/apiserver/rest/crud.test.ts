@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../../../../shared/api/errors';
 import type { KubeObject } from '../../../../shared/api/meta';
-import { deployments, endpoints, gadgets, namespaces, pods, setup, widget, widgets } from './fixtures';
+import { deployments, endpoints, gadgets, namespaces, pods, setup, widget } from './fixtures';
 
 describe('RestHandler create/get', () => {
   it('creates with system metadata, generation 1 and cleared status, and reads it back', async () => {
