@@ -2,6 +2,8 @@
 // bearer token, refuses foreign Hosts and Origins, and translates HTTP into ApiRequests for the
 // ApiHandler (the same handler the in-process client uses, so both paths share all semantics).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createNetServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { defaultVersionInfo, type VersionInfo } from '../discovery/version';
 import type { ApiHandler, ResourceDef } from '../types';
@@ -12,6 +14,7 @@ import { parseApiPath } from './routing';
 import { rawStatusResponse, statusOf, writeError } from './respond';
 import { authenticate, checkHost, checkOrigin, ownOrigins } from './security';
 import { serveStatic } from './static-files';
+import { generateServingCertificate, type ServingCertificate } from './tls-certificate';
 
 export type { ConnectHandler, ConnectInfo } from './connect';
 export { acceptWebSocket, EXEC_PROTOCOLS } from './connect';
@@ -48,11 +51,22 @@ export interface ApiHttpServerOptions {
   user?: string;
   /** `/readyz` answers 500 until this returns true. */
   isReady?: () => boolean;
+  /**
+   * TLS on the same port (connections starting with a TLS handshake get HTTPS). kubectl only sends a
+   * bearer token over https, so this is on by default with a fresh self-signed certificate; pass a
+   * persisted one to keep kubeconfigs valid across restarts, or false for plain HTTP only.
+   */
+  tls?: ServingCertificate | false;
 }
 
 export interface ApiHttpServer {
   port: number;
+  /** Plain HTTP base URL (the dashboard in a browser, client-node, tests). */
   url: string;
+  /** HTTPS base URL on the same port (kubectl), when TLS is on. */
+  httpsUrl?: string;
+  /** PEM certificate served for HTTPS; clients trust it as their CA (kubeconfig certificate-authority-data). */
+  caCertificate?: string;
   close(): Promise<void>;
   /** Plug in a streaming subresource (pods/log follow, pods/exec|attach WebSocket, pods/portforward). */
   registerConnect(group: string, resource: string, subresource: string, handler: ConnectHandler): void;
@@ -79,7 +93,6 @@ export function startApiHttpServer(options: ApiHttpServerOptions): Promise<ApiHt
   const logger = options.logger ?? {};
   const version = defaultVersionInfo(options.version);
   const user = options.user ?? 'admin';
-  const upgradedSockets = new Set<Duplex>();
   let port = options.port;
   let origins = ownOrigins(port, options.allowedOrigins);
 
@@ -145,7 +158,7 @@ export function startApiHttpServer(options: ApiHttpServerOptions): Promise<ApiHt
     throw notFound();
   }
 
-  const server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const started = Date.now();
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     res.setHeader('X-Content-Type-Options', 'nosniff');
@@ -157,11 +170,9 @@ export function startApiHttpServer(options: ApiHttpServerOptions): Promise<ApiHt
       if (!req.complete) res.setHeader('Connection', 'close');
       writeError(res, err);
     });
-  });
+  };
 
-  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    upgradedSockets.add(socket);
-    socket.once('close', () => upgradedSockets.delete(socket));
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', () => socket.destroy());
     const started = Date.now();
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -186,37 +197,65 @@ export function startApiHttpServer(options: ApiHttpServerOptions): Promise<ApiHt
     } catch (err) {
       reject(err);
     }
-  });
+  };
 
-  // Keep request handling bounded: headers must arrive promptly, but watches may stay open for hours.
-  server.headersTimeout = 60_000;
-  server.requestTimeout = 0;
+  const tls = options.tls === false ? undefined : (options.tls ?? generateServingCertificate());
+  const httpServer = createServer(onRequest);
+  const httpsServer = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, onRequest) : undefined;
+  for (const server of [httpServer, httpsServer]) {
+    if (!server) continue;
+    server.on('upgrade', onUpgrade);
+    // Headers must arrive promptly, but watches and streams may stay open for hours.
+    server.headersTimeout = 60_000;
+    server.requestTimeout = 0;
+  }
+
+  // One port, two protocols: a connection whose first byte starts a TLS handshake (0x16) goes to the
+  // HTTPS server, anything else to plain HTTP. Every raw socket is tracked so close() ends them all.
+  const sockets = new Set<Socket>();
+  const dispatchConnection = (socket: Socket): void => {
+    const first: Buffer | null = socket.read(1);
+    if (first === null) return void socket.once('readable', () => dispatchConnection(socket));
+    socket.setTimeout(0);
+    socket.unshift(first);
+    (first[0] === 0x16 && httpsServer ? httpsServer : httpServer).emit('connection', socket);
+  };
+  const front = createNetServer((socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+    socket.setTimeout(60_000, () => socket.destroy());
+    dispatchConnection(socket);
+  });
 
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException): void => {
-      server.off('listening', onListening);
+      front.off('listening', onListening);
       if (err.code === 'EADDRINUSE') reject(portInUse(host, options.port));
       else if (err.code === 'EACCES') reject(new Error(`not allowed to listen on port ${options.port} on ${host}; pick a port above 1023 with --port`));
       else reject(err);
     };
     const onListening = (): void => {
-      server.off('error', onError);
-      port = (server.address() as { port: number }).port;
-      origins = ownOrigins(port, options.allowedOrigins);
+      front.off('error', onError);
+      port = (front.address() as { port: number }).port;
+      origins = ownOrigins(port, [...(tls ? [`https://127.0.0.1:${port}`, `https://localhost:${port}`] : []), ...(options.allowedOrigins ?? [])]);
       resolve({
         port,
         url: `http://${host}:${port}`,
+        httpsUrl: tls ? `https://${host}:${port}` : undefined,
+        caCertificate: tls?.cert,
         registerConnect: (group, resource, subresource, handler) => connect.register(group, resource, subresource, handler),
         close: () =>
           new Promise<void>((done) => {
-            server.close(() => done());
-            server.closeAllConnections();
-            for (const socket of upgradedSockets) socket.destroy();
+            front.close(() => done());
+            httpServer.closeAllConnections();
+            httpsServer?.closeAllConnections();
+            for (const socket of sockets) socket.destroy();
           }),
       });
     };
-    server.once('error', onError);
-    server.once('listening', onListening);
-    server.listen({ port: options.port, host, exclusive: true });
+    front.once('error', onError);
+    front.once('listening', onListening);
+    front.listen({ port: options.port, host, exclusive: true });
   });
 }
