@@ -54,11 +54,11 @@ describe('optimistic concurrency over HTTP', () => {
     const codes = results.map((r) => r.status);
     expect(codes.filter((c) => c === 200)).toHaveLength(1);
     expect(codes.filter((c) => c === 409)).toHaveLength(49);
-    const conflict = await results.find((r) => r.status === 409)!.json();
+    const conflict = (await results.find((r) => r.status === 409)!.json()) as any;
     expect(conflict).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'Conflict', code: 409 });
     expect(conflict.message).toContain('configmaps "race": the object has been modified');
-    const winner = await results.find((r) => r.status === 200)!.json();
-    const now = await (await api(serve, cmPath('default', 'race'))).json();
+    const winner = (await results.find((r) => r.status === 200)!.json()) as any;
+    const now = (await (await api(serve, cmPath('default', 'race'))).json()) as any;
     expect(now.data).toEqual(winner.data);
   });
 });
@@ -82,7 +82,7 @@ describe('watch', () => {
   });
 
   it('list then watch from the list resourceVersion misses nothing and repeats nothing', async () => {
-    const list = await (await api(serve, cmPath('default'))).json();
+    const list = (await (await api(serve, cmPath('default'))).json()) as any;
     const res = await api(serve, `${cmPath('default')}?watch=1&resourceVersion=${list.metadata.resourceVersion}&timeoutSeconds=5`);
     const names = Array.from({ length: 20 }, (_, i) => `lw-${i}`);
     await Promise.all(names.map((n) => createConfigMap(n)));
@@ -97,7 +97,7 @@ describe('security', () => {
     expect((await fetch(`${serve.url}/api/v1/namespaces`)).status).toBe(401);
     const wrong = await fetch(`${serve.url}/api/v1/namespaces`, { headers: { authorization: 'Bearer nope' } });
     expect(wrong.status).toBe(401);
-    expect(await wrong.json()).toMatchObject({ kind: 'Status', code: 401, reason: 'Unauthorized' });
+    expect((await wrong.json()) as any).toMatchObject({ kind: 'Status', code: 401, reason: 'Unauthorized' });
     expect((await fetch(`${serve.url}/healthz`)).status).toBe(200);
     expect((await fetch(`${serve.url}/version`)).status).toBe(200);
   });
@@ -136,7 +136,7 @@ describe('restart', () => {
       }
     })();
     await new Promise((r) => setTimeout(r, 400));
-    const oldRv = (await (await api(serve, cmPath('default'))).json()).metadata.resourceVersion;
+    const oldRv = ((await (await api(serve, cmPath('default'))).json()) as any).metadata.resourceVersion;
     await serve.stop('SIGKILL');
     stop = true;
     await writer;
@@ -144,7 +144,7 @@ describe('restart', () => {
 
     const dataDir = serve.dataDir;
     serve = await startServe({ dataDir });
-    const list = await (await api(serve, cmPath('default'))).json();
+    const list = (await (await api(serve, cmPath('default'))).json()) as any;
     const names = new Set(list.items.map((i: any) => i.metadata.name));
     expect(acknowledged.filter((n) => !names.has(n))).toEqual([]);
     expect(Number(list.metadata.resourceVersion)).toBeGreaterThanOrEqual(Number(oldRv));
@@ -155,7 +155,7 @@ describe('restart', () => {
       expect(event).toMatchObject({ type: 'ERROR', object: { kind: 'Status', code: 410 } });
     } else {
       expect(res.status).toBe(410);
-      expect(await res.json()).toMatchObject({ kind: 'Status', code: 410, reason: 'Expired' });
+      expect((await res.json()) as any).toMatchObject({ kind: 'Status', code: 410, reason: 'Expired' });
     }
   });
 

@@ -141,7 +141,7 @@ describe('fuzz', () => {
     expect(serve.child.exitCode).toBeNull();
     const list = await api(serve, '/api/v1/namespaces/default/configmaps');
     expect(list.status).toBe(200);
-    const names = (await list.json()).items.map((i: any) => i.metadata.name);
+    const names = ((await list.json()) as any).items.map((i: any) => i.metadata.name);
     expect(names.filter((n: string) => n.startsWith('fuzz') || n.startsWith('other'))).toEqual([]);
   }, 180_000);
 });
