@@ -39,14 +39,21 @@ async function open(dataDir: string, logger: StoreLogger = recordingLogger(), ex
 }
 
 /** Starts the fixture and resolves with it and a line reader once `ready(line)` says so. */
-function startWriter(dataDir: string, mode: 'write' | 'hold', until: (line: string) => boolean): Promise<{ child: ChildProcess; lines: string[] }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', writer, dataDir, mode], { stdio: ['ignore', 'pipe', 'pipe'] });
+function startWriter(
+  dataDir: string,
+  mode: 'write' | 'hold',
+  until: (line: string) => boolean,
+  dieAfter?: number,
+): Promise<{ child: ChildProcess; lines: string[] }> {
+  const args = ['--import', 'tsx', writer, dataDir, mode, ...(dieAfter ? [String(dieAfter)] : [])];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   const lines: string[] = [];
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
   return new Promise((resolve, reject) => {
     const rl = readline.createInterface({ input: child.stdout! });
+    const drained = new Promise<void>((r) => rl.once('close', () => r()));
     let done = false;
     rl.on('line', (line) => {
       lines.push(line);
@@ -57,7 +64,9 @@ function startWriter(dataDir: string, mode: 'write' | 'hold', until: (line: stri
       }
     });
     child.on('exit', (code, signal) => {
-      if (!done) reject(new Error(`writer exited early (${code ?? signal}): ${stderr}`));
+      // A self-kill is expected; wait for the rest of its output before resolving.
+      if (!done && signal === 'SIGKILL' && dieAfter) void drained.then(() => resolve({ child, lines }));
+      else if (!done) reject(new Error(`writer exited early (${code ?? signal}): ${stderr}`));
     });
   });
 }
@@ -66,14 +75,8 @@ const exited = (child: ChildProcess) =>
   new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.on('exit', () => resolve())));
 
 describe('NedbStore durability', () => {
-  it('loses no acknowledged write when the process is SIGKILLed mid-stream', async () => {
-    const dataDir = freshDir();
-    let acks = 0;
-    const { child, lines } = await startWriter(dataDir, 'write', (line) => line.startsWith('ACK') && ++acks >= 600);
-    child.kill('SIGKILL');
-    await exited(child);
-    expect(child.signalCode).toBe('SIGKILL');
-
+  /** Checks a reopened store against the writer's output: every acknowledged write, in its last acknowledged state. */
+  async function expectAcknowledgedWrites(dataDir: string, child: ChildProcess, lines: string[]): Promise<void> {
     // The last acknowledged operation per key; the in-flight one (BEGIN without ACK) may or may not have landed.
     const last = new Map<string, { verb: string; rv: number }>();
     let maxAcked = 0;
@@ -103,6 +106,25 @@ describe('NedbStore durability', () => {
     expect(checked).toBeGreaterThan(300);
     const next = await store.create('/core/configmaps/default/after-restart', { metadata: { name: 'after-restart' } });
     expect(Number(next.metadata.resourceVersion)).toBeGreaterThan(maxAcked);
+  }
+
+  it('loses no acknowledged write when the process is SIGKILLed mid-stream', async () => {
+    const dataDir = freshDir();
+    let acks = 0;
+    const { child, lines } = await startWriter(dataDir, 'write', (line) => line.startsWith('ACK') && ++acks >= 600);
+    child.kill('SIGKILL');
+    await exited(child);
+    expect(child.signalCode).toBe('SIGKILL');
+    await expectAcknowledgedWrites(dataDir, child, lines);
+  });
+
+  it('loses no acknowledged write when SIGKILLed the instant after an acknowledgement', async () => {
+    const dataDir = freshDir();
+    const { child, lines } = await startWriter(dataDir, 'write', () => false, 500);
+    await exited(child);
+    expect(child.signalCode).toBe('SIGKILL');
+    expect(lines.filter((l) => l.startsWith('ACK'))).toHaveLength(500);
+    await expectAcknowledgedWrites(dataDir, child, lines);
   });
 
   it('recovers a torn last line, reports it, and leaves a clean file behind', async () => {
