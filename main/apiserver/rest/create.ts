@@ -78,7 +78,7 @@ export async function createPrepared(ctx: RestContext, def: ResourceDef, req: Ap
   const generated = !m.name && !!m.generateName;
   if (generated) m.name = generateName(m.generateName!);
   await checkNamespaceAccepts(ctx, def, m.namespace, m.name ?? '');
-  await admitAndValidate(ctx, def, req, { operation: 'CREATE', object: obj, dryRun, generatedName: generated });
+  await admitAndValidate(ctx, def, req, { operation: 'CREATE', object: obj, dryRun });
   if (dryRun) {
     if (await ctx.store.get(storeKey(def, m.namespace, m.name!))) throw ApiError.alreadyExists(gr(def), m.name!);
     return obj;

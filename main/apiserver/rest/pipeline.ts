@@ -1,11 +1,12 @@
-// The part of every write between decoding and the store: defaults → mutating admission →
-// validation (generic metadata + ResourceDef) → validating admission. See admission.ts for why.
+// The part of every write between decoding and the store, in k8s.io/apiserver's order:
+// defaults → mutating admission → strategy PrepareForCreate/PrepareForUpdate → validation (generic
+// metadata + ResourceDef) → validating admission. See admission.ts.
 import { ApiError, type FieldError } from '../../../shared/api/errors';
 import type { KubeObject } from '../../../shared/api/meta';
 import { runMutatingAdmission, runValidatingAdmission, type AdmissionOperation } from '../admission';
 import type { ApiRequest, ResourceDef } from '../types';
 import type { RestContext } from './context';
-import { dedupe, validateObjectMeta, validateObjectMetaUpdate } from './meta-validation';
+import { genericMetaErrors, mergeFieldErrors } from './meta-validation';
 
 export interface WriteStep {
   operation: Exclude<AdmissionOperation, 'DELETE' | 'CONNECT'>;
@@ -13,8 +14,6 @@ export interface WriteStep {
   old?: KubeObject;
   subresource?: string;
   dryRun: boolean;
-  /** The name came from generateName: report name errors on metadata.generateName. */
-  generatedName?: boolean;
 }
 
 export async function admitAndValidate(ctx: RestContext, def: ResourceDef, req: ApiRequest, step: WriteStep): Promise<KubeObject> {
@@ -22,9 +21,12 @@ export async function admitAndValidate(ctx: RestContext, def: ResourceDef, req: 
   def.defaults?.(obj);
   const admission = { operation: step.operation, object: obj, oldObject: step.old, request: req, resource: def, subresource: step.subresource, dryRun: step.dryRun };
   await runMutatingAdmission(ctx.admission, admission);
-  const errs: FieldError[] = [...validateObjectMeta(def, obj, !!step.generatedName), ...(def.validate?.(obj) ?? [])];
-  if (step.old) errs.push(...validateObjectMetaUpdate(obj, step.old), ...(def.validateUpdate?.(obj, step.old) ?? []));
-  if (errs.length) throw ApiError.invalid(def.group, def.kind, obj.metadata.name ?? obj.metadata.generateName ?? '', dedupe(errs));
+  if (!step.old) def.prepareForCreate?.(obj);
+  else if (step.subresource !== 'status') def.prepareForUpdate?.(obj, step.old);
+  const kindErrs: FieldError[] = [...(def.validate?.(obj) ?? [])];
+  if (step.old) kindErrs.push(...(def.validateUpdate?.(obj, step.old) ?? []));
+  const errs = mergeFieldErrors(genericMetaErrors(def, obj, step.old), kindErrs);
+  if (errs.length) throw ApiError.invalid(def.group, def.kind, obj.metadata.name ?? obj.metadata.generateName ?? '', errs);
   await runValidatingAdmission(ctx.admission, admission);
   return obj;
 }

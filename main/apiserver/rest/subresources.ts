@@ -3,13 +3,14 @@
 import { ApiError } from '../../../shared/api/errors';
 import { labelSelectorAsSelector, type LabelSelectorObject } from '../../../shared/api/labels';
 import type { KubeObject } from '../../../shared/api/meta';
+import { runMutatingAdmission, runValidatingAdmission } from '../admission';
 import { applyPatch } from '../patch';
 import type { ApiRequest, ResourceDef } from '../types';
 import { clone, gr, isDryRun, isObj, requireObjectBody, statusSuccess, type RestContext } from './context';
 import { get } from './create';
 import { deleteOne, type DeleteOptions } from './delete';
 import { decodePatch } from './patch';
-import { finishUpdate, guaranteedUpdate, runUpdate } from './update';
+import { DryRunResult, finishUpdate, guaranteedUpdate, runUpdate } from './update';
 
 function getPath(obj: unknown, path: string): unknown {
   let cur = obj;
@@ -105,6 +106,12 @@ export async function binding(ctx: RestContext, def: ResourceDef, req: ApiReques
     throw ApiError.invalid('', 'Binding', name, [{ type: 'FieldValueNotSupported', field: 'target.kind', value: target.kind, detail: 'supported values: "Node"' }]);
   }
   const bindingGr = { group: '', resource: 'pods/binding' };
+  // As the apiserver's BindingREST: admission sees the Binding; the pod is then changed directly in
+  // storage, bypassing the pod update strategy (which forbids changing spec.nodeName).
+  const dryRun = isDryRun(req);
+  const admission = { operation: 'CREATE' as const, object: body, request: req, resource: def, subresource: 'binding', dryRun };
+  await runMutatingAdmission(ctx.admission, admission);
+  await runValidatingAdmission(ctx.admission, admission);
   await runUpdate(() =>
     guaranteedUpdate(ctx, def, req.namespace, name, async (old) => {
       const spec = (old.spec ?? {}) as { nodeName?: string };
@@ -120,7 +127,8 @@ export async function binding(ctx: RestContext, def: ResourceDef, req: ApiReques
       const idx = conditions.findIndex((c) => c.type === 'PodScheduled');
       if (idx >= 0) conditions[idx] = { ...conditions[idx], ...scheduled };
       else conditions.push(scheduled);
-      return finishUpdate(ctx, def, req, old, next, 'binding');
+      if (dryRun) throw new DryRunResult(next);
+      return next;
     }),
   );
   return statusSuccess(201);

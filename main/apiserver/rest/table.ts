@@ -23,7 +23,8 @@ const AGE_COLUMN: TableColumn = {
 };
 
 export function tableColumns(def: ResourceDef): TableColumn[] {
-  return [NAME_COLUMN, ...(def.columns?.length ? def.columns : [AGE_COLUMN])];
+  const rest = def.columns?.length ? def.columns : [AGE_COLUMN];
+  return def.omitNameColumn ? rest : [NAME_COLUMN, ...rest];
 }
 
 function renderCell(col: TableColumn, obj: KubeObject, now: Date): unknown {

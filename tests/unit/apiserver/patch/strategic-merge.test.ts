@@ -33,7 +33,7 @@ describe('strategic merge patch', () => {
       { name: 'c', image: 'c:1' },
     ]);
     expect(out.spec.tolerations).toEqual([{ key: 't3' }]);
-    expect(orig.spec.containers[0].image).toBe('a:1');
+    expect((orig.spec.containers[0] as { image: string }).image).toBe('a:1');
   });
 
   it('null deletes a key; $patch: delete removes list items and maps; $patch: replace replaces', () => {

@@ -45,7 +45,7 @@ describe('RestHandler create/get', () => {
     });
     const missing = await env.fail({ verb: 'get', name: 'x' }, pods);
     expect([missing.code, missing.reason, missing.message]).toEqual([404, 'NotFound', 'pods "x" not found']);
-    const unknown = await env.rest.handle({ verb: 'list', group: 'nope.io', version: 'v1', resource: 'things' }).catch((e) => e);
+    const unknown: ApiError = await env.rest.handle({ verb: 'list', group: 'nope.io', version: 'v1', resource: 'things' }).catch((e: ApiError) => e) as ApiError;
     expect(unknown).toBeInstanceOf(ApiError);
     expect([unknown.code, unknown.reason, unknown.message]).toEqual([404, 'NotFound', 'the server could not find the requested resource']);
   });
