@@ -1,0 +1,54 @@
+// Every built-in resource Bosun serves, in discovery order (core first, then groups as kube-apiserver).
+import type { ResourceDef } from '../types';
+import { configmaps } from './configmaps';
+import { cronjobs } from './cronjobs';
+import { daemonsets } from './daemonsets';
+import { deployments } from './deployments';
+import { endpoints } from './endpoints';
+import { endpointslices } from './endpointslices';
+import { events } from './events';
+import { horizontalpodautoscalers } from './hpas';
+import { jobs } from './jobs';
+import { leases } from './leases';
+import { limitranges } from './limitranges';
+import { namespaces } from './namespaces';
+import { nodes } from './nodes';
+import { poddisruptionbudgets } from './pdbs';
+import { persistentvolumeclaims } from './persistentvolumeclaims';
+import { persistentvolumes } from './persistentvolumes';
+import { pods } from './pods';
+import { replicasets } from './replicasets';
+import { resourcequotas } from './resourcequotas';
+import { secrets } from './secrets';
+import { serviceaccounts } from './serviceaccounts';
+import { services } from './services';
+import { statefulsets } from './statefulsets';
+
+export const builtinResources: ResourceDef[] = [
+  configmaps,
+  endpoints,
+  events,
+  limitranges,
+  namespaces,
+  nodes,
+  persistentvolumeclaims,
+  persistentvolumes,
+  pods,
+  resourcequotas,
+  secrets,
+  serviceaccounts,
+  services,
+  daemonsets,
+  deployments,
+  replicasets,
+  statefulsets,
+  horizontalpodautoscalers,
+  cronjobs,
+  jobs,
+  poddisruptionbudgets,
+  leases,
+  endpointslices,
+];
+
+export { addDefaultTolerations } from './pods';
+export { generateJobSelector } from './jobs';
