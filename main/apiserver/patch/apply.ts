@@ -67,11 +67,13 @@ export function serverSideApply(input: ApplyInput): KubeObject {
     }
   }
 
+  // An apply that changes nothing keeps its entry's time, so re-applying is a true no-op (no write).
+  const unchanged = !!live && !!mine && jsonEqual(mine.fieldsV1, newSet) && jsonEqual(withoutManagedFields(result), withoutManagedFields(live));
   const entry: ManagedFieldsEntry = {
     manager,
     operation: 'Apply',
     apiVersion: input.apiVersion,
-    time: input.now,
+    time: unchanged && mine?.time ? mine.time : input.now,
     fieldsType: 'FieldsV1',
     fieldsV1: newSet,
   };
@@ -91,4 +93,8 @@ function stripIdentity(applied: KubeObject): KubeObject {
     delete out.metadata.creationTimestamp;
   }
   return out;
+}
+
+function withoutManagedFields(obj: KubeObject): KubeObject {
+  return { ...obj, metadata: { ...obj.metadata, managedFields: undefined } };
 }

@@ -139,7 +139,8 @@ describe('server-side apply', () => {
     expect(v2.metadata.labels).toEqual({ team: 'x' });
     expect(v2.metadata.generation).toBe(2);
     expect(v2.metadata.managedFields.filter((m: { manager: string }) => m.manager === 'alice')).toHaveLength(1);
-    // re-applying the same config is a no-op apart from the entry's time
+    // re-applying the same config later is a no-op: no write, the entry keeps its time
+    env.clock.step(60_000);
     const rv = env.store.resourceVersion;
     await env.call({ verb: 'patch', name: 'web', patchType: APPLY, body: manifest('nginx:2', [{ name: 'A', value: '1' }], [80]), query: q }, deployments);
     expect(env.store.resourceVersion).toBe(rv);

@@ -61,6 +61,8 @@ describe('RestHandler create/get', () => {
     const dying = await env.fail({ verb: 'create', namespace: 'dying', body: widget('a') });
     expect([dying.code, dying.reason]).toEqual([403, 'Forbidden']);
     expect(dying.message).toBe('widgets.example.com "a" is forbidden: unable to create new content in namespace dying because it is being terminated');
+    const noNs = await env.fail({ verb: 'create', namespace: undefined, body: widget('c') });
+    expect([noNs.code, noNs.message]).toEqual([422, 'Widget.example.com "c" is invalid: metadata.namespace: Required value']);
     // body namespace alone is enough when the URL has none
     const viaBody = await env.call({ verb: 'create', namespace: undefined, body: widget('b', {}, { namespace: 'default' }) });
     expect(viaBody.metadata.namespace).toBe('default');
