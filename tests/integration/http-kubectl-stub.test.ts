@@ -13,8 +13,8 @@ import { StubHandler, testResources, TOKEN } from '../unit/apiserver/http/helper
 const run = promisify(execFile);
 const KUBECTL = '/usr/bin/kubectl';
 const SDK = '/usr/lib/google-cloud-sdk/bin';
-// 1.27 and 1.28 validate with the protobuf OpenAPI v2 document, which is not served (see report/docs).
-const OTHER_VERSIONS = ['1.29', '1.30', '1.31', '1.33'].map((v) => `${SDK}/kubectl.${v}`).filter((p) => existsSync(p));
+// 1.27 and 1.28 learn about server-side field validation from the protobuf OpenAPI v2 document.
+const OTHER_VERSIONS = ['1.27', '1.28', '1.29', '1.30', '1.31', '1.33'].map((v) => `${SDK}/kubectl.${v}`).filter((p) => existsSync(p));
 
 describe.skipIf(!existsSync(KUBECTL))('real kubectl against the HTTP layer', () => {
   let server: ApiHttpServer;

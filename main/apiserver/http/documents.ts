@@ -4,6 +4,7 @@ import { aggregatedDiscovery, AGGREGATED_CONTENT_TYPE, apiGroup, apiGroupList, a
 import { type ExtraSubresources, findGroupVersion } from '../discovery/group-versions';
 import type { VersionInfo } from '../discovery/version';
 import { openApiV2, openApiV3GroupVersion, openApiV3Index } from '../openapi/openapi';
+import { OPENAPI_V2_PROTOBUF, OPENAPI_V2_PROTOBUF_ALT, openApiV2Protobuf } from '../openapi/openapi-v2-protobuf';
 import type { ResourceDef } from '../types';
 import { negotiate, notAcceptable, parseAccept } from './negotiation';
 import { notFound } from './resource-requests';
@@ -51,17 +52,30 @@ export function serveDiscovery(req: IncomingMessage, res: ServerResponse, parsed
   writeBody(res, 200, apiResourceList(gv, ctx.extra), n.format);
 }
 
-/** `/openapi/v2` is JSON only: a protobuf-only Accept gets 406 and kubectl falls back to its built-in types. */
 function acceptsJson(accept: string | undefined): boolean {
   return parseAccept(accept).some((r) => (r.type === 'application/json' && !r.params.as) || r.type === '*/*' || r.type === 'application/*');
 }
 
+/** `/openapi/v2` as JSON or, for kubectl, as gnostic protobuf; whichever the client lists first. */
+function serveOpenApiV2(req: IncomingMessage, res: ServerResponse, ctx: DocumentContext, title: string): void {
+  for (const range of parseAccept(req.headers.accept)) {
+    if (range.type === OPENAPI_V2_PROTOBUF || range.type === OPENAPI_V2_PROTOBUF_ALT) {
+      const body = openApiV2Protobuf(ctx.resources, title, ctx.version.gitVersion, ctx.extra);
+      // As kube-openapi: the '@' spelling is not a valid Go media type, so it is answered as octet-stream.
+      const contentType = range.type === OPENAPI_V2_PROTOBUF ? 'application/octet-stream' : OPENAPI_V2_PROTOBUF_ALT;
+      res.writeHead(200, { 'Content-Type': contentType, 'Content-Length': body.length, 'Cache-Control': 'no-cache, private' });
+      return void res.end(req.method === 'HEAD' ? undefined : body);
+    }
+    if ((range.type === 'application/json' && !range.params.as) || range.type === '*/*' || range.type === 'application/*') {
+      return writeJson(res, 200, openApiV2(ctx.resources, title, ctx.version.gitVersion, ctx.extra));
+    }
+  }
+  throw notAcceptable();
+}
+
 export function serveOpenApi(req: IncomingMessage, res: ServerResponse, pathname: string, ctx: DocumentContext): void {
   const title = 'Kubernetes';
-  if (pathname === '/openapi/v2') {
-    if (!acceptsJson(req.headers.accept)) throw notAcceptable();
-    return writeJson(res, 200, openApiV2(ctx.resources, title, ctx.version.gitVersion, ctx.extra));
-  }
+  if (pathname === '/openapi/v2') return serveOpenApiV2(req, res, ctx, title);
   if (!acceptsJson(req.headers.accept)) throw notAcceptable();
   if (pathname === '/openapi/v3' || pathname === '/openapi/v3/') return writeJson(res, 200, openApiV3Index(ctx.resources, title, ctx.extra));
   const m = /^\/openapi\/v3\/(?:api\/([^/]+)|apis\/([^/]+)\/([^/]+))$/.exec(pathname);

@@ -122,13 +122,18 @@ describe('discovery, version and OpenAPI documents', () => {
     expect((await send(server.port, '/openapi/v3/apis/nope/v1')).status).toBe(404);
   });
 
-  it('/openapi/v2 is JSON only: 406 to a protobuf-only Accept', async () => {
+  it('/openapi/v2 as JSON, or protobuf for kubectl, 406 otherwise', async () => {
     const json = await send(server.port, '/openapi/v2', { headers: { accept: 'application/json' } });
     expect(json.status).toBe(200);
     expect(json.json()).toMatchObject({ swagger: '2.0' });
     expect(json.json().definitions['io.k8s.api.apps.v1.Deployment']['x-kubernetes-group-version-kind']).toEqual([{ group: 'apps', kind: 'Deployment', version: 'v1' }]);
     const pb = await send(server.port, '/openapi/v2', { headers: { accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf' } });
-    expect(pb.status).toBe(406);
+    expect(pb.status).toBe(200);
+    // Go's mime parser rejects the '@' spelling, so kube-openapi answers it as octet-stream.
+    expect(pb.headers['content-type']).toBe('application/octet-stream');
+    const pb2 = await send(server.port, '/openapi/v2', { headers: { accept: 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf' } });
+    expect(pb2.headers['content-type']).toBe('application/com.github.proto-openapi.spec.v2.v1.0+protobuf');
+    expect((await send(server.port, '/openapi/v2', { headers: { accept: 'text/html' } })).status).toBe(406);
   });
 
   it('orders versions as Kubernetes does', () => {

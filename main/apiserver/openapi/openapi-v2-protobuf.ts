@@ -1,0 +1,82 @@
+// `/openapi/v2` in the protobuf form (gnostic openapi_v2.Document) that kubectl <= 1.28 downloads to
+// learn whether the server validates fields itself (the `fieldValidation` parameter on each kind's
+// PATCH operation). Only paths, operations, parameters, responses and the GVK extensions are encoded:
+// definitions are left out on purpose, so kubectl computes strategic merge patches from its
+// compiled-in types instead of from these loose schemas.
+import { stringify } from 'yaml';
+import type { ExtraSubresources } from '../discovery/group-versions';
+import { servedGroups } from '../discovery/group-versions';
+import type { ResourceDef } from '../types';
+import { groupVersionPaths, type Operation } from './operations';
+
+export const OPENAPI_V2_PROTOBUF = 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf';
+/** The other spelling the apiserver also accepts. */
+export const OPENAPI_V2_PROTOBUF_ALT = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
+
+function varint(n: number): Buffer {
+  const out: number[] = [];
+  let v = n;
+  while (v > 0x7f) {
+    out.push((v & 0x7f) | 0x80);
+    v = Math.floor(v / 128);
+  }
+  out.push(v);
+  return Buffer.from(out);
+}
+
+/** A length-delimited field (strings and embedded messages). */
+function field(num: number, content: Buffer | string): Buffer {
+  const body = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+  return Buffer.concat([varint((num << 3) | 2), varint(body.length), body]);
+}
+
+function boolField(num: number, value: boolean): Buffer {
+  return value ? Buffer.concat([varint(num << 3), Buffer.from([1])]) : Buffer.alloc(0);
+}
+
+// Field numbers below follow gnostic's OpenAPIv2.proto.
+/** NamedAny{name=1, value=Any{yaml=2}}: how gnostic carries vendor extensions. */
+const namedAnyYaml = (name: string, value: unknown): Buffer => Buffer.concat([field(1, name), field(2, field(2, stringify(value)))]);
+
+function queryParameter(name: string, type: string, description: string): Buffer {
+  // QueryParameterSubSchema{in=2, description=3, name=4, type=6} in NonBodyParameter(3) in Parameter(2) in ParametersItem(1).
+  const sub = Buffer.concat([field(2, 'query'), field(3, description), field(4, name), field(6, type), boolField(20, true)]);
+  return field(1, field(2, field(3, sub)));
+}
+
+function pathParameter(name: string): Buffer {
+  // PathParameterSubSchema{required=1, in=2, description=3, name=4, type=5} in NonBodyParameter(4).
+  const sub = Buffer.concat([boolField(1, true), field(2, 'path'), field(3, `${name} of the resource`), field(4, name), field(5, 'string'), boolField(19, true)]);
+  return field(1, field(2, field(4, sub)));
+}
+
+function operation(op: Operation): Buffer {
+  const parts: Buffer[] = [field(1, op.gvk.group || 'core'), field(3, op.description), field(5, op.operationId)];
+  for (const t of ['application/json', 'application/yaml']) parts.push(field(6, t));
+  for (const t of op.body?.mediaTypes ?? ['*/*']) parts.push(field(7, t));
+  for (const p of op.query) parts.push(field(8, queryParameter(p.name, p.type, p.description)));
+  const response = (code: string, description: string) => field(1, Buffer.concat([field(1, code), field(2, field(1, field(1, description)))]));
+  const codes = [response('200', 'OK'), ...(op.created ? [response('201', 'Created')] : []), response('401', 'Unauthorized')];
+  parts.push(field(9, Buffer.concat(codes)));
+  parts.push(field(10, 'https'));
+  parts.push(field(13, namedAnyYaml('x-kubernetes-action', op.action)));
+  parts.push(field(13, namedAnyYaml('x-kubernetes-group-version-kind', { group: op.gvk.group, kind: op.gvk.kind, version: op.gvk.version })));
+  return Buffer.concat(parts);
+}
+
+const METHOD_FIELD: Record<Operation['method'], number> = { get: 2, put: 3, post: 4, delete: 5, patch: 8 };
+
+export function openApiV2Protobuf(resources: ResourceDef[], title: string, version: string, extra?: ExtraSubresources): Buffer {
+  const paths: Buffer[] = [];
+  for (const group of servedGroups(resources)) {
+    for (const gv of group.versions) {
+      for (const item of groupVersionPaths(gv, extra)) {
+        const pathItem: Buffer[] = [];
+        for (const op of item.operations) pathItem.push(field(METHOD_FIELD[op.method], operation(op)));
+        for (const p of item.pathParams) pathItem.push(field(9, pathParameter(p)));
+        paths.push(field(2, Buffer.concat([field(1, item.path), field(2, Buffer.concat(pathItem))])));
+      }
+    }
+  }
+  return Buffer.concat([field(1, '2.0'), field(2, Buffer.concat([field(1, title), field(2, version)])), field(8, Buffer.concat(paths))]);
+}
