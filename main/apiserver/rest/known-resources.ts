@@ -1,5 +1,7 @@
-// Process-wide lookup of the ResourceDefs served by RestHandlers, for code that has a group and a
-// resource but no handler at hand (the in-process client, garbage collector owner lookups).
+// Lookup of ResourceDefs by group and resource for code that has no handler at hand (the in-process
+// client, garbage collector owner lookups): kinds served by any RestHandler (CRDs included), then the
+// built-in registry.
+import { builtinResources } from '../registry';
 import type { ResourceDef } from '../types';
 
 const known = new Map<string, ResourceDef>();
@@ -11,5 +13,5 @@ export function registerKnownResource(def: ResourceDef): void {
 /** The ResourceDef of group/resource (core group ''), optionally from an explicit list instead. */
 export function resourceFor(group: string, resource: string, resources?: readonly ResourceDef[]): ResourceDef | undefined {
   if (resources) return resources.find((r) => r.group === group && r.resource === resource);
-  return known.get(`${group}/${resource}`);
+  return known.get(`${group}/${resource}`) ?? builtinResources.find((r) => r.group === group && r.resource === resource);
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { ApiError } from '../../../../shared/api/errors';
 import type { ResourceDef } from '../../../../main/apiserver/types';
 import { deployments as realDeployments } from '../../../../main/apiserver/registry/deployments';
 import { pods as realPods } from '../../../../main/apiserver/registry/pods';
@@ -85,5 +86,41 @@ describe('with the registry kinds', () => {
     expect(deleting.metadata.deletionGracePeriodSeconds).toBe(30);
     await env.call({ verb: 'delete', name: 'p', query: { gracePeriodSeconds: '0' } }, realPods);
     expect((await env.fail({ verb: 'get', name: 'p' }, realPods)).code).toBe(404);
+  });
+});
+
+describe('resourceFor / storeKey', () => {
+  it('finds built-in kinds and those a handler serves; builds Store keys', async () => {
+    const { resourceFor, storeKey, collectionPrefix } = await import('../../../../main/apiserver/rest');
+    expect(resourceFor('apps', 'deployments')?.kind).toBe('Deployment');
+    expect(resourceFor('', 'pods')?.namespaced).toBe(true);
+    expect(resourceFor('nope', 'things')).toBeUndefined();
+    await setup({ resources: [...ALL, hooked] });
+    expect(resourceFor('example.com', 'hooks')).toBe(hooked);
+    expect(storeKey(realPods, 'default', 'p')).toBe('/core/pods/default/p');
+    expect(storeKey(realDeployments, 'ns', 'web')).toBe('/apps/deployments/ns/web');
+    expect(storeKey({ group: '', resource: 'nodes', namespaced: false }, undefined, 'n1')).toBe('/core/nodes/n1');
+    expect(collectionPrefix(realPods, 'default')).toBe('/core/pods/default/');
+    expect(collectionPrefix(realPods)).toBe('/core/pods/');
+  });
+});
+
+describe('with all builtinResources', () => {
+  it('namespace lifecycle guards creates; services keep kind-specific name rules', async () => {
+    const { builtinResources } = await import('../../../../main/apiserver/registry');
+    const { RestHandler } = await import('../../../../main/apiserver/rest');
+    const { MemoryStore } = await import('../../../../main/store/memory-store');
+    const rest = new RestHandler({ store: new MemoryStore(), resources: builtinResources });
+    const core = { group: '', version: 'v1' };
+    await rest.handle({ ...core, verb: 'create', resource: 'namespaces', body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'lab' } } });
+    const cm = (await rest.handle({ ...core, verb: 'create', resource: 'configmaps', namespace: 'lab', body: { metadata: { name: 'c' }, data: { a: 'b' } } })) as { metadata: { uid?: string } };
+    expect(cm.metadata.uid).toBeDefined();
+    const missing = await rest.handle({ ...core, verb: 'create', resource: 'configmaps', namespace: 'ghost', body: { metadata: { name: 'c' } } }).catch((e: unknown) => e as ApiError);
+    expect((missing as ApiError).message).toBe('namespaces "ghost" not found');
+    const svc = await rest
+      .handle({ ...core, verb: 'create', resource: 'services', namespace: 'lab', body: { metadata: { name: '1abc' }, spec: { ports: [{ port: 80 }] } } })
+      .catch((e: unknown) => e as ApiError);
+    expect((svc as ApiError).code).toBe(422);
+    expect((svc as ApiError).causes.filter((c) => c.field === 'metadata.name')).toHaveLength(1);
   });
 });
