@@ -19,10 +19,27 @@ export interface DocumentContext {
   isReady(): boolean;
 }
 
-export const HEALTH_PATHS = new Set(['/healthz', '/livez', '/readyz']);
+const HEALTH_ROOTS = ['/healthz', '/livez', '/readyz'];
 
-export function serveHealth(res: ServerResponse, pathname: string, ctx: DocumentContext): void {
-  if (pathname === '/readyz' && !ctx.isReady()) return writeText(res, 500, '[-]bosun-lab failed: not ready yet\nreadyz check failed\n');
+/** `/healthz`, `/livez`, `/readyz` and their per-check paths (`/readyz/ping`), as the apiserver serves them. */
+export function isHealthPath(pathname: string): boolean {
+  return HEALTH_ROOTS.some((root) => pathname === root || (pathname.startsWith(`${root}/`) && /^\/[a-z]+\/[a-z0-9-]+$/.test(pathname)));
+}
+
+export function serveHealth(res: ServerResponse, url: URL, ctx: DocumentContext): void {
+  const root = `/${url.pathname.split('/')[1]}`;
+  const check = url.pathname.slice(root.length + 1);
+  const checks: Record<string, boolean> = { ping: true, 'bosun-lab': root !== '/readyz' || ctx.isReady() };
+  if (check) {
+    if (!(check in checks)) return writeText(res, 404, `${check} check not found\n`);
+    return writeText(res, checks[check] ? 200 : 500, checks[check] ? 'ok' : `[-]${check} failed: not ready yet\n`);
+  }
+  const healthy = Object.values(checks).every(Boolean);
+  const name = root.slice(1);
+  if (url.searchParams.has('verbose') || !healthy) {
+    const lines = Object.entries(checks).map(([n, ok]) => (ok ? `[+]${n} ok` : `[-]${n} failed: not ready yet`));
+    return writeText(res, healthy ? 200 : 500, `${lines.join('\n')}\n${name} check ${healthy ? 'passed' : 'failed'}\n`);
+  }
   writeText(res, 200, 'ok');
 }
 

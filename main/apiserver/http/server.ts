@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream';
 import { defaultVersionInfo, type VersionInfo } from '../discovery/version';
 import type { ApiHandler, ResourceDef } from '../types';
 import { ConnectRegistry, type ConnectHandler } from './connect';
-import { type DocumentContext, HEALTH_PATHS, serveDiscovery, serveHealth, serveOpenApi, serveVersion } from './documents';
+import { type DocumentContext, isHealthPath, serveDiscovery, serveHealth, serveOpenApi, serveVersion } from './documents';
 import { methodNotAllowed, notFound, serveResource } from './resource-requests';
 import { parseApiPath } from './routing';
 import { rawStatusResponse, statusOf, writeError } from './respond';
@@ -111,7 +111,7 @@ export function startApiHttpServer(options: ApiHttpServerOptions): Promise<ApiHt
   const admit = (req: IncomingMessage, pathname: string): void => {
     checkHost(req.headers.host);
     checkOrigin(req.headers.origin, origins);
-    if (HEALTH_PATHS.has(pathname) || pathname === '/version') return;
+    if (isHealthPath(pathname) || pathname === '/version') return;
     authenticate(req, options.token);
   };
 
@@ -123,9 +123,9 @@ export function startApiHttpServer(options: ApiHttpServerOptions): Promise<ApiHt
     // No CORS: a preflight never succeeds, so browsers never send cross-origin writes.
     if (method === 'OPTIONS') throw methodNotAllowed();
     const readOnly = method === 'GET' || method === 'HEAD';
-    if (HEALTH_PATHS.has(pathname)) {
+    if (isHealthPath(pathname)) {
       if (!readOnly) throw methodNotAllowed();
-      return serveHealth(res, pathname, docs);
+      return serveHealth(res, url, docs);
     }
     if (pathname === '/version') {
       if (!readOnly) throw methodNotAllowed();
