@@ -2,8 +2,10 @@
 // only over https, so the apiserver also speaks TLS on its port; the certificate goes into the
 // kubeconfig as certificate-authority-data. Node can make keys and signatures but not certificates,
 // hence this small DER encoder for exactly one certificate shape (ECDSA P-256, SHA-256).
-import { createPrivateKey, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, randomBytes, sign, X509Certificate } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { isIPv4, isIPv6 } from 'node:net';
+import { join } from 'node:path';
 
 export interface ServingCertificate {
   /** PEM certificate; also the CA clients should trust (it is self-signed). */
@@ -96,4 +98,29 @@ export function generateServingCertificate(hosts: string[] = ['localhost', '127.
   const der = seq(tbs, ECDSA_SHA256, bitString(signature));
   const pem = `-----BEGIN CERTIFICATE-----\n${der.toString('base64').match(/.{1,64}/g)!.join('\n')}\n-----END CERTIFICATE-----\n`;
   return { cert: pem, key: createPrivateKey(privateKey.export({ type: 'pkcs8', format: 'pem' })).export({ type: 'pkcs8', format: 'pem' }) as string };
+}
+
+export const SERVING_CERT_FILE = 'apiserver.crt';
+export const SERVING_KEY_FILE = 'apiserver.key';
+
+/**
+ * The lab's serving certificate, kept in dataDir so kubeconfigs written earlier stay valid across
+ * restarts; a missing, unreadable or soon-expiring pair is replaced (the key file is mode 0600).
+ */
+export async function loadOrCreateServingCertificate(dataDir: string, now = new Date()): Promise<ServingCertificate> {
+  const certPath = join(dataDir, SERVING_CERT_FILE);
+  const keyPath = join(dataDir, SERVING_KEY_FILE);
+  try {
+    const [cert, key] = await Promise.all([readFile(certPath, 'utf8'), readFile(keyPath, 'utf8')]);
+    const x509 = new X509Certificate(cert);
+    const renewBy = now.getTime() + 30 * 86400_000;
+    if (x509.checkPrivateKey(createPrivateKey(key)) && new Date(x509.validTo).getTime() > renewBy) return { cert, key };
+  } catch {
+    // Absent or damaged: make a new pair below.
+  }
+  const fresh = generateServingCertificate(undefined, now);
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  await writeFile(keyPath, fresh.key, { mode: 0o600 });
+  await writeFile(certPath, fresh.cert, { mode: 0o644 });
+  return fresh;
 }

@@ -2,7 +2,10 @@ import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { request as httpsRequest } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiHttpServer, startApiHttpServer } from '../../../../main/apiserver/http/server';
-import { generateServingCertificate } from '../../../../main/apiserver/http/tls-certificate';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateServingCertificate, loadOrCreateServingCertificate } from '../../../../main/apiserver/http/tls-certificate';
 import { send, StubHandler, testResources, TOKEN } from './helpers';
 
 function httpsGet(port: number, path: string, ca: string | undefined, servername?: string): Promise<{ status: number; body: string }> {
@@ -29,6 +32,25 @@ describe('self-signed serving certificate', () => {
     expect(x.ca).toBe(true);
     expect(x.checkPrivateKey(createPrivateKey(key))).toBe(true);
     expect(new Date(x.validTo).getTime()).toBeGreaterThan(Date.now() + 365 * 86400_000);
+  });
+});
+
+describe('persisted serving certificate', () => {
+  it('is created once, reused, and replaced when damaged or about to expire', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bosun-cert-'));
+    try {
+      const first = await loadOrCreateServingCertificate(dir);
+      expect(statSync(join(dir, 'apiserver.key')).mode & 0o777).toBe(0o600);
+      expect(await loadOrCreateServingCertificate(dir)).toEqual(first);
+      const inTenYears = new Date(Date.now() + 3640 * 86400_000);
+      expect((await loadOrCreateServingCertificate(dir, inTenYears)).cert).not.toBe(first.cert);
+      writeFileSync(join(dir, 'apiserver.crt'), 'garbage');
+      const replaced = await loadOrCreateServingCertificate(dir);
+      expect(replaced.cert).toContain('BEGIN CERTIFICATE');
+      expect(readFileSync(join(dir, 'apiserver.crt'), 'utf8')).toBe(replaced.cert);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
