@@ -2,11 +2,12 @@
 //  - create when the object is missing; otherwise merge the applied configuration into the live object
 //    with strategic-merge list semantics (keyed lists merge by key, others are atomic);
 //  - managedFields: one `Apply` entry per manager holding the FieldsV1 set of its applied config;
-//  - fields a manager applied before and omits now are removed, unless another Apply manager owns them;
-//  - conflicts between Apply managers: changing a field another applier owns to a different value is a
-//    409 Conflict (FieldManagerConflict causes) unless force=true, which transfers ownership.
-// Not implemented: ownership by `Update` operations (their entries are recorded without field sets,
-// so they never conflict with appliers), and per-version field set conversion.
+//  - fields a manager applied before and omits now are removed, unless another manager owns them;
+//  - conflicts: changing a field another manager owns (by Apply, or by Update — see managed-fields.ts)
+//    to a different value is a 409 Conflict (FieldManagerConflict causes) unless force=true, which
+//    transfers ownership.
+// Not implemented: per-version field set conversion, and granular (atomic/granular map) schema hints
+// beyond the list merge keys of merge-keys.ts.
 import { ApiError } from '../../../shared/api/errors';
 import type { KubeObject, ManagedFieldsEntry } from '../../../shared/api/meta';
 import { deletePath, fieldSetOf, formatPath, hasPath, leafPaths, removePath, resolvePath, subtractFieldSets, type FieldSet } from './field-set';
@@ -30,18 +31,18 @@ export function serverSideApply(input: ApplyInput): KubeObject {
   const live = input.live ? clone(input.live) : undefined;
   const managed: ManagedFieldsEntry[] = clone(live?.metadata.managedFields ?? []);
   const mine = managed.find((m) => m.manager === manager && m.operation === 'Apply' && (m.subresource ?? '') === (input.subresource ?? ''));
-  const others = managed.filter((m) => m !== mine && m.operation === 'Apply' && m.fieldsV1);
+  const others = managed.filter((m) => m !== mine && m.fieldsV1);
 
   let result: KubeObject;
   if (!live) {
     result = clone(applied);
   } else {
-    const conflicts: { manager: string; apiVersion?: string; path: string[] }[] = [];
+    const conflicts: { entry: ManagedFieldsEntry; manager: string; apiVersion?: string; path: string[] }[] = [];
     for (const leaf of leafPaths(newSet)) {
       const want = resolvePath(applied, leaf);
       const have = resolvePath(live, leaf);
       if (have.found && want.found && jsonEqual(have.value, want.value)) continue;
-      for (const o of others) if (hasPath(o.fieldsV1 as FieldSet, leaf)) conflicts.push({ manager: o.manager ?? '', apiVersion: o.apiVersion, path: leaf });
+      for (const o of others) if (hasPath(o.fieldsV1 as FieldSet, leaf)) conflicts.push({ entry: o, manager: o.manager ?? '', apiVersion: o.apiVersion, path: leaf });
     }
     if (conflicts.length && !input.force) {
       const causes = conflicts.map((c) => ({
@@ -54,10 +55,7 @@ export function serverSideApply(input: ApplyInput): KubeObject {
         causes,
       });
     }
-    for (const c of conflicts) {
-      const owner = others.find((o) => o.manager === c.manager);
-      if (owner?.fieldsV1) removePath(owner.fieldsV1 as FieldSet, c.path);
-    }
+    for (const c of conflicts) if (c.entry.fieldsV1) removePath(c.entry.fieldsV1 as FieldSet, c.path);
     result = applyStrategicMergePatch(live, stripIdentity(applied), { kind }) as KubeObject;
     if (mine?.fieldsV1) {
       for (const dropped of subtractFieldSets(mine.fieldsV1 as FieldSet, newSet)) {
@@ -78,7 +76,7 @@ export function serverSideApply(input: ApplyInput): KubeObject {
     fieldsV1: newSet,
   };
   if (input.subresource) entry.subresource = input.subresource;
-  const kept = managed.filter((m) => m !== mine && !(m.fieldsV1 && isObject(m.fieldsV1) && Object.keys(m.fieldsV1).length === 0 && m.operation === 'Apply'));
+  const kept = managed.filter((m) => m !== mine && !(m.fieldsV1 && isObject(m.fieldsV1) && Object.keys(m.fieldsV1).length === 0));
   result.metadata = { ...result.metadata, managedFields: [...kept, entry] };
   return result;
 }

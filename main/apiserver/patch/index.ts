@@ -10,6 +10,7 @@ export { applyMergePatch } from './merge-patch';
 export { applyStrategicMergePatch } from './strategic-merge';
 export { serverSideApply, type ApplyInput } from './apply';
 export { listStrategy } from './merge-keys';
+export { recordUpdate, type UpdateManager } from './managed-fields';
 
 /** json-patch, merge-patch and strategic-merge-patch (apply has its own path: it needs managers). */
 export function applyPatch(type: PatchType, original: unknown, patch: unknown, kind?: string): unknown {

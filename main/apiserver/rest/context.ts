@@ -105,3 +105,10 @@ export function statusSuccess(code: number, details?: Record<string, unknown>): 
   if (details) s.details = details;
   return s;
 }
+
+/** Who a non-apply write is recorded for in managedFields: ?fieldManager=, else the user. */
+export function updateManager(ctx: RestContext, def: ResourceDef, req: ApiRequest, subresource?: string): { manager: string; apiVersion: string; now: string; subresource?: string } {
+  const manager = req.query?.fieldManager || req.user || 'unknown';
+  if (manager.length > 128) throw ApiError.badRequest(`fieldManager: Too long: may not be longer than 128`);
+  return { manager, apiVersion: apiVersionFor(def), now: rfc3339(ctx.clock.nowMs()), subresource };
+}

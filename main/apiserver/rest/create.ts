@@ -3,7 +3,8 @@ import { ApiError } from '../../../shared/api/errors';
 import type { KubeObject } from '../../../shared/api/meta';
 import { isStoreError } from '../../store/store';
 import type { ApiRequest, ResourceDef } from '../types';
-import { gr, isDryRun, requireObjectBody, rfc3339, storeCall, storeKey, toApiError, type RestContext } from './context';
+import { recordUpdate } from '../patch';
+import { gr, isDryRun, updateManager, requireObjectBody, rfc3339, storeCall, storeKey, toApiError, type RestContext } from './context';
 import { admitAndValidate } from './pipeline';
 
 // The alphabet of k8s.io/apiserver/pkg/storage/names: no vowels (no words), no confusable 0/1/3.
@@ -72,13 +73,17 @@ export async function create(ctx: RestContext, def: ResourceDef, req: ApiRequest
 }
 
 /** Runs admission/validation and stores an object already prepared by prepareForCreate. */
-export async function createPrepared(ctx: RestContext, def: ResourceDef, req: ApiRequest, obj: KubeObject): Promise<KubeObject> {
+export async function createPrepared(ctx: RestContext, def: ResourceDef, req: ApiRequest, obj: KubeObject, opts: { apply?: boolean } = {}): Promise<KubeObject> {
   const dryRun = isDryRun(req);
   const m = obj.metadata;
   const generated = !m.name && !!m.generateName;
   if (generated) m.name = generateName(m.generateName!);
   await checkNamespaceAccepts(ctx, def, m.namespace, m.name ?? '');
   await admitAndValidate(ctx, def, req, { operation: 'CREATE', object: obj, dryRun });
+  if (!opts.apply) {
+    delete m.managedFields;
+    recordUpdate(obj, undefined, def.kind, updateManager(ctx, def, req));
+  }
   if (dryRun) {
     if (await ctx.store.get(storeKey(def, m.namespace, m.name!))) throw ApiError.alreadyExists(gr(def), m.name!);
     return obj;

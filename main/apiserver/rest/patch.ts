@@ -93,7 +93,7 @@ async function apply(ctx: RestContext, def: ResourceDef, req: ApiRequest, doc: u
       name,
       async (old) => {
         const merged = serverSideApply({ ...base, live: old, applied, now: rfc3339(ctx.clock.nowMs()) });
-        return finishUpdate(ctx, def, req, old, prepareForUpdate(def, old, merged, subresource), subresource);
+        return finishUpdate(ctx, def, req, old, prepareForUpdate(def, old, merged, subresource), subresource, { apply: true });
       },
       {
         precondition,
@@ -105,7 +105,7 @@ async function apply(ctx: RestContext, def: ResourceDef, req: ApiRequest, doc: u
           delete obj.metadata.resourceVersion;
           prepareForCreate(ctx, def, obj);
           // The applied config may carry status; creation clears it like any create.
-          return createPrepared(ctx, def, { ...req, query: { ...req.query, dryRun: isDryRun(req) ? 'All' : undefined } }, obj);
+          return createPrepared(ctx, def, { ...req, query: { ...req.query, dryRun: isDryRun(req) ? 'All' : undefined } }, obj, { apply: true });
         },
       },
     ),

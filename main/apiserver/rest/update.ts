@@ -3,9 +3,10 @@
 import { ApiError } from '../../../shared/api/errors';
 import type { KubeObject } from '../../../shared/api/meta';
 import { isStoreError } from '../../store/store';
+import { recordUpdate } from '../patch';
 import { jsonEqual } from '../patch/util';
 import type { ApiRequest, ResourceDef } from '../types';
-import { CONFLICT_MESSAGE, clone, gr, isDryRun, requireObjectBody, storeKey, toApiError, type RestContext } from './context';
+import { CONFLICT_MESSAGE, clone, gr, isDryRun, requireObjectBody, storeKey, toApiError, updateManager, type RestContext } from './context';
 import { create } from './create';
 import { admitAndValidate } from './pipeline';
 
@@ -133,6 +134,7 @@ export async function finishUpdate(
   old: KubeObject,
   next: KubeObject,
   subresource?: string,
+  opts: { apply?: boolean } = {},
 ): Promise<KubeObject | typeof NO_CHANGE> {
   const dryRun = isDryRun(req);
   await admitAndValidate(ctx, def, req, { operation: 'UPDATE', object: next, old, subresource, dryRun });
@@ -141,6 +143,7 @@ export async function finishUpdate(
   }
   next.metadata.resourceVersion = old.metadata.resourceVersion;
   if (jsonEqual(old, next)) return NO_CHANGE;
+  if (!opts.apply) recordUpdate(next, old, def.kind, updateManager(ctx, def, req, subresource));
   if (dryRun) throw new DryRunResult(next);
   return next;
 }

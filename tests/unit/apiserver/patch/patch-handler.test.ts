@@ -162,3 +162,28 @@ describe('server-side apply', () => {
     expect(alice.fieldsV1['f:spec']['f:replicas']).toBeUndefined();
   });
 });
+
+describe('managedFields of Update operations', () => {
+  it('creates and updates record their manager; taking a field over moves ownership; SSA conflicts with Update owners', async () => {
+    const env = await setup();
+    const created = await env.call({ verb: 'create', body: manifest('nginx:1', undefined, [80]), query: { fieldManager: 'kubectl-create' } }, deployments);
+    expect(created.metadata.managedFields).toEqual([
+      expect.objectContaining({ manager: 'kubectl-create', operation: 'Update', apiVersion: 'apps/v1', time: '2026-01-01T12:00:00Z', fieldsType: 'FieldsV1' }),
+    ]);
+    expect(created.metadata.managedFields[0].fieldsV1['f:spec']['f:replicas']).toEqual({});
+    env.clock.step(1000);
+    const scaled = await env.call({ verb: 'patch', name: 'web', patchType: 'application/merge-patch+json', body: { spec: { replicas: 4 } }, user: 'system:admin' }, deployments);
+    const byManager = Object.fromEntries(scaled.metadata.managedFields.map((m: { manager: string }) => [m.manager, m]));
+    expect(byManager['system:admin'].fieldsV1).toEqual({ 'f:spec': { 'f:replicas': {} } });
+    expect(byManager['system:admin'].time).toBe('2026-01-01T12:00:01Z');
+    expect(byManager['kubectl-create'].fieldsV1['f:spec']['f:replicas']).toBeUndefined();
+    // a write that changes nothing records nothing
+    const rv = env.store.resourceVersion;
+    await env.call({ verb: 'patch', name: 'web', patchType: 'application/merge-patch+json', body: { spec: { replicas: 4 } }, query: { fieldManager: 'other' } }, deployments);
+    expect(env.store.resourceVersion).toBe(rv);
+    const conflict = await env.fail({ verb: 'patch', name: 'web', patchType: APPLY, body: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { replicas: 2 } }, query: { fieldManager: 'alice' } }, deployments);
+    expect(conflict.message).toBe('Apply failed with 1 conflict: conflict with "system:admin" using apps/v1: .spec.replicas');
+    const status = await env.call({ verb: 'patch', name: 'web', subresource: 'status', patchType: 'application/merge-patch+json', body: { status: { replicas: 4 } }, query: { fieldManager: 'controller' } }, deployments);
+    expect(status.metadata.managedFields.find((m: { manager: string }) => m.manager === 'controller')).toMatchObject({ subresource: 'status', fieldsV1: { 'f:status': { 'f:replicas': {} } } });
+  });
+});
