@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiHttpServer, startApiHttpServer } from '../../main/apiserver/http/server';
+import { acceptWebSocket, type ApiHttpServer, startApiHttpServer } from '../../main/apiserver/http/server';
 import { StubHandler, testResources, TOKEN } from '../unit/apiserver/http/helpers';
 
 const run = promisify(execFile);
@@ -47,7 +47,7 @@ describe.skipIf(!existsSync(KUBECTL))('real kubectl against the HTTP layer', () 
   });
 
   const kubectl = async (args: string[], binary = KUBECTL, cache = 'cache') => {
-    const { stdout, stderr } = await run(binary, [...args, '--cache-dir', join(dir, cache)], { env: { ...process.env, KUBECONFIG: kubeconfig, HOME: dir }, timeout: 30_000 });
+    const { stdout, stderr } = await run(binary, ['--cache-dir', join(dir, cache), ...args], { env: { ...process.env, KUBECONFIG: kubeconfig, HOME: dir }, timeout: 30_000 });
     return { stdout, stderr };
   };
 
@@ -97,6 +97,43 @@ describe.skipIf(!existsSync(KUBECTL))('real kubectl against the HTTP layer', () 
     const cache = `cache-${name}`;
     expect((await kubectl(['api-resources', '--no-headers'], binary, cache)).stdout).toContain('deployments');
     expect((await kubectl(['apply', '-f', manifest], binary, cache)).stdout.trim()).toBe(`configmap/${name} created`);
+  });
+
+  it('kubectl exec reaches a registered exec handler over WebSocket (v5.channel.k8s.io)', async () => {
+    handler.objects.set('/pods/default/web', {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'web', namespace: 'default' },
+      spec: { containers: [{ name: 'app', image: 'busybox' }] },
+      status: { phase: 'Running' },
+    });
+    const seen: unknown[] = [];
+    server.registerConnect('', 'pods', 'exec', async (req, _res, info) => {
+      seen.push(info.request.query);
+      const { socket, protocol } = await acceptWebSocket(req, info.upgrade!);
+      seen.push(protocol);
+      // client-go discards frames that arrive before it has set up its stream readers.
+      await new Promise((r) => setTimeout(r, 200));
+      socket.send(Buffer.concat([Buffer.from([1]), Buffer.from('hello from exec\n')]));
+      // Channel 3 carries the final Status; Success means exit code 0.
+      socket.send(Buffer.concat([Buffer.from([3]), Buffer.from(JSON.stringify({ metadata: {}, status: 'Success' }))]));
+      socket.close(1000);
+    });
+    const { stdout } = await kubectl(['exec', 'web', '-c', 'app', '--', 'echo', 'hi']);
+    expect(stdout).toBe('hello from exec\n');
+    expect(seen[0]).toMatchObject({ container: 'app', command: 'hi', stdout: 'true' });
+    expect(seen[1]).toBe('v5.channel.k8s.io');
+  });
+
+  it('kubectl logs -f streams from a registered log handler', async () => {
+    server.registerConnect('', 'pods', 'log', (_req, res, info) => {
+      expect(info.request.query).toMatchObject({ follow: 'true', container: 'app' });
+      res!.writeHead(200, { 'Content-Type': 'text/plain' });
+      res!.write('first line\n');
+      setTimeout(() => res!.end('second line\n'), 100);
+    });
+    const { stdout } = await kubectl(['logs', '-f', 'web', '-c', 'app']);
+    expect(stdout).toBe('first line\nsecond line\n');
   });
 
   it('refuses kubectl with a wrong token', async () => {
