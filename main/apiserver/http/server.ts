@@ -216,15 +216,22 @@ export function startApiHttpServer(options: ApiHttpServerOptions): Promise<ApiHt
   const dispatchConnection = (socket: Socket): void => {
     const first: Buffer | null = socket.read(1);
     if (first === null) return void socket.once('readable', () => dispatchConnection(socket));
+    // From here on the HTTP(S) server owns timeouts; the sniffing deadline no longer applies.
     socket.setTimeout(0);
+    socket.off('timeout', destroyIdle);
     socket.unshift(first);
     (first[0] === 0x16 && httpsServer ? httpsServer : httpServer).emit('connection', socket);
   };
+  function destroyIdle(this: Socket): void {
+    this.destroy();
+  }
   const front = createNetServer((socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
     socket.on('error', () => socket.destroy());
-    socket.setTimeout(60_000, () => socket.destroy());
+    // A connection that never sends a byte must not be held forever.
+    socket.setTimeout(60_000);
+    socket.on('timeout', destroyIdle);
     dispatchConnection(socket);
   });
 
