@@ -52,3 +52,4 @@ export const builtinResources: ResourceDef[] = [
 
 export { addDefaultTolerations } from './pods';
 export { generateJobSelector } from './jobs';
+export { defaultTolerationSeconds } from './admission-defaults';

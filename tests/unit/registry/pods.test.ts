@@ -247,3 +247,18 @@ describe('pod columns', () => {
     expect(pods.columns!.filter((c) => c.priority === 0).map((c) => c.name)).toEqual(['Ready', 'Status', 'Restarts', 'Age']);
   });
 });
+
+describe('DefaultTolerationSeconds admission plugin', () => {
+  it('adds the two NoExecute tolerations on pod create only', async () => {
+    const { defaultTolerationSeconds } = await import('../../../main/apiserver/registry');
+    const pod = created(pods, base()) as Pod;
+    const ctx = { operation: 'CREATE' as const, object: pod, request: { verb: 'create' as const, group: '', version: 'v1', resource: 'pods' }, resource: pods, dryRun: false };
+    await defaultTolerationSeconds.admit!({ ...ctx, operation: 'UPDATE', oldObject: pod });
+    expect(pod.spec!.tolerations).toBeUndefined();
+    await defaultTolerationSeconds.admit!(ctx);
+    expect(pod.spec!.tolerations!.map((t) => `${t.key}:${t.effect}:${t.tolerationSeconds}`)).toEqual([
+      'node.kubernetes.io/not-ready:NoExecute:300',
+      'node.kubernetes.io/unreachable:NoExecute:300',
+    ]);
+  });
+});
