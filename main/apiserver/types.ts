@@ -51,6 +51,8 @@ export interface ApiHandler {
    * watch: events from request.query.resourceVersion (absent or "0": synthetic ADDED for the current
    * state first, as Kubernetes does). `onClose` is called once, with an ApiError when the watch ends
    * abnormally (e.g. 410 Expired).
+   * Each event's object is this watcher's own copy (as handle() returns copies): informers freeze
+   * it in place for their caches instead of paying for another deep copy per event.
    */
   watch(request: ApiRequest, onEvent: (event: WatchEvent) => void, onClose: (error?: unknown) => void): ApiWatch;
 }

@@ -1,5 +1,6 @@
 // SharedInformerFactory: one informer per collection (GVR + namespace) shared by every controller, so
 // ten controllers watching pods cost one list+watch and one cache, as in kube-controller-manager.
+// Informers are keyed by GVR, namespace and (optionally) list filters.
 import type { GroupVersionResource, KubeObject } from '../../shared/api/meta';
 import type { KubeClient } from './client';
 import type { Clock } from './clock';
@@ -21,6 +22,9 @@ export interface InformerRequest<T extends KubeObject> {
   namespace?: string;
   /** Added to the shared informer; a name already registered with a different function throws. */
   indexers?: Indexers<T>;
+  /** A filtered informer (e.g. a kubelet's `spec.nodeName=<node>` pods) is shared only with identical filters. */
+  labelSelector?: string;
+  fieldSelector?: string;
 }
 
 export class SharedInformerFactory {
@@ -34,11 +38,14 @@ export class SharedInformerFactory {
 
   informerFor<T extends KubeObject = KubeObject>(gvr: GroupVersionResource, request: InformerRequest<T> = {}): SharedInformer<T> {
     const namespace = request.namespace ?? this.options.namespace ?? '';
-    const key = `${gvr.group}/${gvr.version}/${gvr.resource}@${namespace}`;
+    const { labelSelector, fieldSelector } = request;
+    const key = `${gvr.group}/${gvr.version}/${gvr.resource}@${namespace}?l=${labelSelector ?? ''}&f=${fieldSelector ?? ''}`;
     let informer = this.informers.get(key) as SharedInformer<T> | undefined;
     if (!informer) {
       informer = new SharedInformer<T>(this.client.resource<T>(gvr), {
         namespace: namespace || undefined,
+        labelSelector,
+        fieldSelector,
         resyncPeriodMs: this.options.resyncPeriodMs,
         clock: this.options.clock,
         logger: this.options.logger,

@@ -100,6 +100,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
     };
   }
 
+  /** Idempotent. An informer is started once: after stop() it stays stopped (make a new one). */
   start(): void {
     if (this.started || this.stopped) return;
     this.started = true;
@@ -213,10 +214,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
       if (rv) this.lastSyncRV = rv;
       return;
     }
-    // Watch events may share their object with other watchers of the same handler; our copy is the
-    // one we freeze.
-    const object = deepFreeze(structuredClone(event.object));
-    const key = metaNamespaceKey(object);
+    const key = metaNamespaceKey(event.object);
     const cached = this.indexer.getByKey(key);
     if (rv) this.lastSyncRV = rv;
     if (cached) {
@@ -224,6 +222,9 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
       const order = compareResourceVersions(rv, resourceVersionOf(cached));
       if (order !== undefined && (order < 0 || (order === 0 && event.type !== 'DELETED'))) return;
     }
+    // The object is ours (ApiHandler.watch contract), so it is frozen in place: a deep copy per event
+    // would cost more than everything else the informer does.
+    const object = deepFreeze(event.object);
     switch (event.type) {
       case 'ADDED':
       case 'MODIFIED':

@@ -206,9 +206,8 @@ export class FakeApi implements ApiHandler {
     else this.objects.set(key, object);
     const stored = clone(object);
     this.history.push({ rv: this.resourceVersion, key, type, object: stored });
-    // One object shared by every watcher, as a watch cache fans out: consumers must not mutate it.
-    const shared = clone(stored);
-    for (const w of [...this.watchers]) if (this.matches(w.request, shared, key)) w.onEvent({ type, object: shared });
+    // Each watcher gets its own copy (ApiHandler.watch contract).
+    for (const w of [...this.watchers]) if (this.matches(w.request, stored, key)) w.onEvent({ type, object: clone(stored) });
     return clone(object);
   }
 

@@ -280,6 +280,14 @@ describe('SharedInformerFactory', () => {
     expect(factory.lister(PODS).get('default', 'a')).toBeDefined();
     expect(api.calls.filter((c) => c.verb === 'list' && !c.namespace)).toHaveLength(1);
 
+    const onNode = factory.informerFor(PODS, { fieldSelector: 'spec.nodeName=n1' });
+    expect(onNode).not.toBe(one);
+    expect(factory.informerFor(PODS, { fieldSelector: 'spec.nodeName=n1' })).toBe(onNode);
+    await client.pods().create('default', pod('bound', { spec: { nodeName: 'n1' } }));
+    await onNode.waitForSync();
+    expect(onNode.lister.list().map((p) => p.metadata.name)).toEqual(['bound']);
+    expect(api.calls.find((c) => c.verb === 'watch' && c.query?.fieldSelector)?.query?.fieldSelector).toBe('spec.nodeName=n1');
+
     const nodes = factory.informerFor({ group: '', version: 'v1', resource: 'nodes' });
     expect(await nodes.waitForSync()).toBe(true);
     factory.shutdown();
