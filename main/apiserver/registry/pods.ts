@@ -40,7 +40,8 @@ export const pods: ResourceDef = {
   shortNames: ['po'],
   categories: ['all'],
   subresources: ['status', 'binding', 'eviction', 'log', 'exec', 'attach', 'portforward'],
-  tracksGeneration: true,
+  // Pods carry no metadata.generation before Kubernetes 1.33 (PodGeneration); kubectl 1.32 shows none.
+  tracksGeneration: false,
   selectableFields: [
     'spec.nodeName',
     'spec.restartPolicy',

@@ -87,3 +87,20 @@ describe('builtinResources', () => {
     }
   });
 });
+
+describe('generation tracking', () => {
+  it('spec-bearing workloads bump generation; pods (as in 1.32), services and config do not', () => {
+    const tracked = builtinResources.filter((d) => d.tracksGeneration).map((d) => d.resource).sort();
+    expect(tracked).toEqual([
+      'cronjobs',
+      'daemonsets',
+      'deployments',
+      'endpointslices',
+      'horizontalpodautoscalers',
+      'jobs',
+      'poddisruptionbudgets',
+      'replicasets',
+      'statefulsets',
+    ]);
+  });
+});
