@@ -90,16 +90,19 @@ export class ResourceClient<T extends KubeObject = KubeObject> {
     });
   }
 
+  /** namespace undefined: the object's own metadata.namespace (as kubectl create -f does). */
   create(namespace: string | undefined, object: T, options: WriteOptions = {}): Promise<T> {
-    return this.call('create', { namespace, body: cloneBody(object), query: this.writeQuery(options) });
+    const ns = namespace ?? object.metadata.namespace;
+    return this.call('create', { namespace: ns, body: cloneBody(object), query: this.writeQuery(options) });
   }
 
   update(namespace: string | undefined, object: T, options: WriteOptions = {}): Promise<T> {
-    return this.call('update', { namespace, name: object.metadata.name, body: cloneBody(object), query: this.writeQuery(options) });
+    const ns = namespace ?? object.metadata.namespace;
+    return this.call('update', { namespace: ns, name: object.metadata.name, body: cloneBody(object), query: this.writeQuery(options) });
   }
 
   updateStatus(namespace: string | undefined, object: T, options: WriteOptions = {}): Promise<T> {
-    return this.updateSubresource(namespace, object.metadata.name ?? '', 'status', object, options) as Promise<T>;
+    return this.updateSubresource(namespace ?? object.metadata.namespace, object.metadata.name ?? '', 'status', object, options) as Promise<T>;
   }
 
   patch(namespace: string | undefined, name: string, patchType: PatchType, patch: unknown, options: PatchOptions = {}): Promise<T> {

@@ -1,7 +1,7 @@
 // client-go for the lab: the only way components talk to the apiserver (DESIGN.md rule 1).
 export { KubeClient, ResourceClient } from './client';
 export type { DeleteOptions, ListOptions, PatchOptions, Preconditions, WatchHandler, WatchOptions, WriteOptions } from './client';
-export * as gvr from './gvr';
+export * from './gvr';
 export type { KnownResource } from './gvr';
 export { retryOnConflict, retryOnError, DEFAULT_RETRY } from './retry';
 export type { Backoff } from './retry';

@@ -41,12 +41,20 @@ describe('KubeClient', () => {
     await pods.create('other', pod('web'));
     const all = await pods.list();
     expect(all.items.map((p) => `${p.metadata.namespace}/${p.metadata.name}`)).toEqual(['default/db', 'default/web', 'other/web']);
+    expect(api.calls.at(-1)).not.toHaveProperty('namespace');
     const selected = await pods.list('default', { labelSelector: 'app=web' });
     expect(selected.items.map((p) => p.metadata.name)).toEqual(['web']);
     expect(Number(selected.metadata.resourceVersion)).toBe(api.resourceVersion);
 
     await pods.delete('default', 'web');
     await expect(pods.get('default', 'web')).rejects.toSatisfy(isNotFound);
+
+    // Without an explicit namespace the object's own is used (kubectl create -f semantics).
+    const own = await pods.create(undefined, { ...pod('own'), metadata: { name: 'own', namespace: 'other' } });
+    expect(own.metadata.namespace).toBe('other');
+    const ownUpdated = await pods.update(undefined, { ...structuredClone(own), metadata: { ...own.metadata, labels: { x: 'y' } } });
+    expect(api.calls.at(-1)).toMatchObject({ verb: 'update', namespace: 'other', name: 'own' });
+    expect(ownUpdated.metadata.labels).toEqual({ x: 'y' });
 
     expect(api.calls.every((c) => c.user === 'system:test')).toBe(true);
     expect(client.resource(PODS)).toBe(pods);
