@@ -164,12 +164,13 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
   private startWatch(cycle: number): void {
     const { namespace, labelSelector, fieldSelector } = this.options;
     let ended = false;
+    let delivered = false;
     // An ApiHandler may report an immediate 410 synchronously, inside watch(); deferring the reaction
     // keeps the cycle bookkeeping simple.
     const end = (error?: unknown): void => {
       if (ended) return;
       ended = true;
-      queueMicrotask(() => this.onWatchEnd(cycle, error));
+      queueMicrotask(() => this.onWatchEnd(cycle, error, delivered));
     };
     let handle: ApiWatch | undefined = undefined;
     handle = this.client.watch(
@@ -184,6 +185,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
             end(ApiError.fromStatus(status));
             return;
           }
+          delivered = true;
           this.applyWatchEvent(event);
         },
         onClose: (error) => end(error),
@@ -193,13 +195,16 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
     else this.watchHandle = handle;
   }
 
-  private onWatchEnd(cycle: number, error: unknown): void {
+  private onWatchEnd(cycle: number, error: unknown, delivered: boolean): void {
     if (cycle !== this.cycle || this.stopped) return;
     this.watchHandle = undefined;
     if (!error) {
       // A watch that simply ended (timeout, server restart) resumes from where the cache is, as the
       // Reflector does; if that point has been compacted the new watch ends with 410 and we re-list.
-      this.startWatch(cycle);
+      // One that ended without a single event waits first, so a server closing every watch at once
+      // cannot spin us in a microtask loop.
+      if (delivered) this.startWatch(cycle);
+      else this.retryLater(() => this.startWatch(cycle));
     } else if (isExpired(error)) {
       void this.relist();
     } else {

@@ -128,6 +128,28 @@ describe('SharedInformer', () => {
     await vi.waitFor(() => expect(informer.lister.get('default', 'c')).toBeDefined());
   });
 
+  it('backs off instead of spinning when every watch ends at once without events', async () => {
+    const clock = new FakeClock();
+    const { api, informer } = await setup({ clock });
+    const inner = api.watch.bind(api);
+    let closeImmediately = true;
+    let attempts = 0;
+    api.watch = (r, onEvent, onClose) => {
+      attempts++;
+      if (!closeImmediately) return inner(r, onEvent, onClose);
+      onClose();
+      return { stop() {} };
+    };
+    informer.start();
+    await informer.waitForSync();
+    await new Promise((r) => setImmediate(r));
+    expect(attempts).toBe(1);
+    closeImmediately = false;
+    clock.step(800);
+    expect(watchCalls(api)).toHaveLength(1);
+    expect(api.openWatches).toBe(1);
+  });
+
   it('handles an ERROR watch event carrying 410 like a closed watch', async () => {
     const { api, informer } = await setup();
     informer.start();
