@@ -19,11 +19,12 @@ async function serve(options: ServeOptions): Promise<void> {
     console.error(`bosun: could not start the lab: ${(e as Error).message}`);
     process.exit(1);
   }
-  await writeKubeconfig(options.kubeconfig, lab.url, lab.token);
+  await writeKubeconfig(options.kubeconfig, { server: lab.httpsUrl, caCertificate: lab.caCertificate, token: lab.token });
   console.log(`Bosun API ready at ${lab.url}`);
   // The token travels in the fragment, which browsers never send to a server, so no log ever holds it.
   console.log(`Dashboard: ${lab.url}/#token=${lab.token}`);
-  console.log(`Kubeconfig: ${options.kubeconfig} (kubectl --kubeconfig ${options.kubeconfig} get nodes)`);
+  // kubectl gets the https:// form of the same port: client-go sends bearer tokens only over TLS.
+  console.log(`Kubeconfig: ${options.kubeconfig} (server ${lab.httpsUrl}; try: kubectl --kubeconfig ${options.kubeconfig} get namespaces)`);
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { isAlreadyExists } from '../shared/api/errors';
 import { startApiHttpServer } from './apiserver/http/server';
+import { loadOrCreateServingCertificate } from './apiserver/http/tls-certificate';
 import { builtinResources } from './apiserver/registry';
 import { RestHandler } from './apiserver/rest/handler';
 import type { ApiHandler } from './apiserver/types';
@@ -34,7 +35,15 @@ export interface LabOptions {
 }
 
 export interface Lab {
+  /** Plain HTTP: the dashboard and browsers (the token travels in a header the renderer sets). */
   url: string;
+  /**
+   * HTTPS on the same port, for kubectl and client libraries: client-go attaches a kubeconfig's bearer
+   * token only to TLS connections, so the kubeconfig points here and trusts `caCertificate`.
+   */
+  httpsUrl: string;
+  /** PEM of the lab's self-signed serving certificate (kept in the data dir across restarts). */
+  caCertificate: string;
   port: number;
   token: string;
   dataDir: string;
@@ -94,16 +103,20 @@ export async function startLab(options: LabOptions): Promise<Lab> {
     const token = options.token ?? (await loadOrCreateToken(options.dataDir));
     const handler = new RestHandler({ store, resources: builtinResources, clock });
     await ensureSystemNamespaces(handler);
+    const tls = await loadOrCreateServingCertificate(options.dataDir);
     const http = await startApiHttpServer({
       handler,
       resources: builtinResources,
       token,
       port: options.port,
       staticDir: options.staticDir,
+      tls,
     });
     stops.push(() => http.close());
     return {
       url: http.url,
+      httpsUrl: http.httpsUrl ?? http.url,
+      caCertificate: tls.cert,
       port: http.port,
       token,
       dataDir: options.dataDir,

@@ -36,7 +36,8 @@ describe('bosun serve', () => {
       expect(serve.output[1]).toBe(`Dashboard: ${serve.url}/#token=${serve.token}`);
       expect(statSync(serve.kubeconfig).mode & 0o777).toBe(0o600);
       const cfg = parse(readFileSync(serve.kubeconfig, 'utf8'));
-      expect(cfg.clusters[0].cluster.server).toBe(serve.url);
+      expect(cfg.clusters[0].cluster.server).toBe(serve.url.replace('http://', 'https://'));
+      expect(cfg.clusters[0].cluster['certificate-authority-data']).toBeTruthy();
       expect(cfg.users[0].user.token).toBe(serve.token);
       expect(await serve.stop(signal)).toBe(0);
     }

@@ -168,9 +168,10 @@ count: 1
     const bad = DEPLOYMENT('busybox:1').replace('name: web\n  namespace', 'name: Bad_Name\n  namespace').replace('containerPort: 80', 'containerPort: 70000');
     const r = await kubectl(serve, ['apply', '-f', '-'], bad);
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain('Deployment.apps "Bad_Name" is invalid');
-    expect(r.stderr).toContain('metadata.name: Invalid value: "Bad_Name"');
-    expect(r.stderr).toContain('spec.template.spec.containers[0].ports[0].containerPort: Invalid value: 70000');
+    // kubectl rebuilds the message from the Status causes, one line per field, as against a real cluster.
+    expect(r.stderr).toContain('The Deployment "Bad_Name" is invalid: \n');
+    expect(r.stderr).toContain('* metadata.name: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain');
+    expect(r.stderr).toContain('* spec.template.spec.containers[0].ports[0].containerPort: Invalid value: 70000: must be between 1 and 65535, inclusive');
   });
 
   it('deletes', async () => {

@@ -40,9 +40,10 @@ describe('bosun serve flags', () => {
 
 describe('kubeconfig', () => {
   it('has context bosun pointing at the server with the bearer token', () => {
-    const cfg = parse(renderKubeconfig('http://127.0.0.1:1234', 'tok'));
+    const cfg = parse(renderKubeconfig({ server: 'https://127.0.0.1:1234', caCertificate: 'PEM', token: 'tok' }));
     expect(cfg['current-context']).toBe('bosun');
-    expect(cfg.clusters[0].cluster.server).toBe('http://127.0.0.1:1234');
+    expect(cfg.clusters[0].cluster.server).toBe('https://127.0.0.1:1234');
+    expect(Buffer.from(cfg.clusters[0].cluster['certificate-authority-data'], 'base64').toString()).toBe('PEM');
     expect(cfg.users[0].user.token).toBe('tok');
     expect(cfg.contexts[0].context).toEqual({ cluster: 'bosun', user: 'bosun-admin', namespace: 'default' });
   });
