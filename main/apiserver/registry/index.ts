@@ -18,6 +18,7 @@ import { persistentvolumeclaims } from './persistentvolumeclaims';
 import { persistentvolumes } from './persistentvolumes';
 import { pods } from './pods';
 import { replicasets } from './replicasets';
+import { replicationcontrollers } from './replicationcontrollers';
 import { resourcequotas } from './resourcequotas';
 import { secrets } from './secrets';
 import { serviceaccounts } from './serviceaccounts';
@@ -34,6 +35,7 @@ export const builtinResources: ResourceDef[] = [
   persistentvolumeclaims,
   persistentvolumes,
   pods,
+  replicationcontrollers,
   resourcequotas,
   secrets,
   serviceaccounts,

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { builtinResources } from '../../../main/apiserver/registry';
 
 describe('builtinResources', () => {
-  it('serves the 23 built-in resources, each once per group', () => {
-    expect(builtinResources).toHaveLength(23);
+  it('serves the 24 built-in resources, each once per group', () => {
+    expect(builtinResources).toHaveLength(24);
     const keys = builtinResources.map((d) => `${d.resource}.${d.group}`);
     expect(new Set(keys).size).toBe(keys.length);
     const kinds = builtinResources.map((d) => `${d.kind}.${d.group}`);
@@ -32,6 +32,7 @@ describe('builtinResources', () => {
       pvc: 'persistentvolumeclaims',
       pv: 'persistentvolumes',
       po: 'pods',
+      rc: 'replicationcontrollers',
       quota: 'resourcequotas',
       sa: 'serviceaccounts',
       svc: 'services',
@@ -47,7 +48,7 @@ describe('builtinResources', () => {
 
   it('category `all` covers exactly the kinds kubectl get all shows', () => {
     const all = builtinResources.filter((d) => d.categories?.includes('all')).map((d) => d.resource).sort();
-    expect(all).toEqual(['cronjobs', 'daemonsets', 'deployments', 'horizontalpodautoscalers', 'jobs', 'pods', 'replicasets', 'services', 'statefulsets']);
+    expect(all).toEqual(['cronjobs', 'daemonsets', 'deployments', 'horizontalpodautoscalers', 'jobs', 'pods', 'replicasets', 'replicationcontrollers', 'services', 'statefulsets']);
   });
 
   it('scope, groups and subresources', () => {
@@ -100,6 +101,7 @@ describe('generation tracking', () => {
       'jobs',
       'poddisruptionbudgets',
       'replicasets',
+      'replicationcontrollers',
       'statefulsets',
     ]);
   });

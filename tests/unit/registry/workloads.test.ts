@@ -194,3 +194,21 @@ describe('daemonset', () => {
     expect(cells(daemonsets, ds, new Date())).toMatchObject({ Desired: 3, Current: 3, Ready: 2, 'Up-to-date': 3, Available: 2, 'Node Selector': 'kubernetes.io/os=linux' });
   });
 });
+
+describe('replicationcontroller', () => {
+  it('selector and labels default to the template labels', async () => {
+    const { replicationcontrollers } = await import('../../../main/apiserver/registry/replicationcontrollers');
+    const rc = created(replicationcontrollers, {
+      metadata: { name: 'web', namespace: 'default' },
+      spec: { template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] } } },
+    }) as any;
+    expect(rc.spec.selector).toEqual({ app: 'web' });
+    expect(rc.metadata.labels).toEqual({ app: 'web' });
+    expect(rc.spec.replicas).toBe(1);
+    expect(replicationcontrollers.validate!(rc)).toEqual([]);
+    rc.spec.selector = { app: 'other' };
+    expect(createErrors(replicationcontrollers, rc)).toEqual([
+      'spec.template.metadata.labels: Invalid value: map[string]string{"app":"web"}: `selector` does not match template `labels`',
+    ]);
+  });
+});
