@@ -1,9 +1,10 @@
 // `npm run bench`: every benchmark of the project, printed as Markdown tables for docs/PERFORMANCE.md.
+import { cpus } from 'node:os';
 import { benchApi } from './api';
 import { benchStore } from './store';
 
 async function main(): Promise<void> {
-  console.log(`# Bosun benchmarks — ${new Date().toISOString()} — node ${process.version}, ${require('node:os').cpus().length} cores`);
+  console.log(`# Bosun benchmarks — ${new Date().toISOString()} — node ${process.version}, ${cpus().length} cores`);
   await benchStore();
   await benchApi();
 }

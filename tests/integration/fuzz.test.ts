@@ -1,6 +1,7 @@
 // 10,000 malformed or hostile requests against a real `bosun serve`: no crash, every answer a 4xx Status,
 // nothing stored, and the server still serves afterwards. Deterministic (seeded) so a failure reproduces.
 import { request, Agent } from 'node:http';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, startServe, type ServeHandle } from '../support/serve';
 
@@ -92,6 +93,17 @@ function generate(rand: () => number, i: number): FuzzRequest {
   }
 }
 
+function rawExchange(payload: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(serve.port, '127.0.0.1', () => socket.end(payload));
+    let answer = '';
+    socket.on('data', (d) => (answer += d));
+    socket.on('close', () => resolve(answer));
+    socket.on('error', reject);
+    socket.setTimeout(10_000, () => socket.destroy(new Error('timeout')));
+  });
+}
+
 function send(agent: Agent, r: FuzzRequest): Promise<{ status: number; body: string; type: string }> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { authorization: `Bearer ${serve.token}`, ...r.headers };
@@ -137,6 +149,14 @@ describe('fuzz', () => {
     agent.destroy();
     expect(failures).toEqual([]);
     expect(huge.status).toBe(413);
+
+    // Bytes that are not HTTP at all still get a Status.
+    for (const garbage of ['GARBAGE\r\n\r\n', 'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: nope\r\n\r\n', `GET /${'a'.repeat(20)} HTTP/1.1\r\n${'X-Big: y\r\n'.repeat(2000)}\r\n`]) {
+      const answer = await rawExchange(garbage);
+      expect(answer, garbage.slice(0, 30)).toMatch(/^HTTP\/1\.1 4\d\d /);
+      const status = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4));
+      expect(status).toMatchObject({ kind: 'Status', status: 'Failure' });
+    }
 
     expect(serve.child.exitCode).toBeNull();
     const list = await api(serve, '/api/v1/namespaces/default/configmaps');

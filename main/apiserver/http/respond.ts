@@ -1,6 +1,6 @@
 // Writing answers. Every failure leaves as a meta/v1 Status; unexpected exceptions become a 500 Status
 // without a stack trace (the stack goes to the logger, never to the client).
-import type { ServerResponse } from 'node:http';
+import { STATUS_CODES, type ServerResponse } from 'node:http';
 import { stringify } from 'yaml';
 import { ApiError, isApiError } from '../../../shared/api/errors';
 import type { Status } from '../../../shared/api/meta';
@@ -19,11 +19,25 @@ export function statusOf(err: unknown): Status {
   return toApiError(err).toStatus();
 }
 
+/**
+ * An answer that leaves before the request body was read (an early 401/404/405…) must not leave those
+ * bytes on a keep-alive connection, where they would be parsed as the next request. Discard them and
+ * close the connection after this answer, as Go's net/http does for large unread bodies.
+ */
+function releaseUnreadBody(res: ServerResponse): void {
+  const req = res.req;
+  const hasBody = req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
+  if (!hasBody || req.complete) return;
+  res.setHeader('Connection', 'close');
+  req.resume();
+}
+
 export function writeJson(res: ServerResponse, code: number, body: unknown, contentType = 'application/json'): void {
   if (res.headersSent) {
     res.end();
     return;
   }
+  releaseUnreadBody(res);
   const payload = JSON.stringify(body);
   res.writeHead(code, {
     'Content-Type': contentType,
@@ -36,6 +50,7 @@ export function writeJson(res: ServerResponse, code: number, body: unknown, cont
 export function writeBody(res: ServerResponse, code: number, body: unknown, format: 'json' | 'yaml'): void {
   if (format === 'json') return writeJson(res, code, body);
   if (res.headersSent) return void res.end();
+  releaseUnreadBody(res);
   const payload = stringify(body);
   res.writeHead(code, {
     'Content-Type': 'application/yaml',
@@ -51,6 +66,7 @@ export function writeError(res: ServerResponse, err: unknown, format: 'json' | '
 }
 
 export function writeText(res: ServerResponse, code: number, text: string): void {
+  releaseUnreadBody(res);
   res.writeHead(code, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
   res.end(res.req.method === 'HEAD' ? undefined : text);
 }
@@ -71,13 +87,5 @@ export function rawStatusResponse(err: unknown): string {
 }
 
 function reasonPhrase(code: number): string {
-  const phrases: Record<number, string> = {
-    400: 'Bad Request',
-    401: 'Unauthorized',
-    403: 'Forbidden',
-    404: 'Not Found',
-    405: 'Method Not Allowed',
-    500: 'Internal Server Error',
-  };
-  return phrases[code] ?? 'Error';
+  return STATUS_CODES[code] ?? 'Error';
 }

@@ -11,11 +11,17 @@ export type ParsedPath =
   | { type: 'discovery-group'; group: string } // `/apis/{group}`
   | { type: 'discovery-version'; group: string; version: string } // `/api/v1`, `/apis/{g}/{v}`
   | { type: 'not-found' }
-  | { type: 'method-not-allowed' };
+  | { type: 'method-not-allowed' }
+  | { type: 'bad-request'; message: string };
 
 /** Splits a raw request path into decoded segments; undefined when a segment is malformed. */
 export function pathSegments(pathname: string): string[] | undefined {
-  const parts = pathname.split('/').filter((p) => p !== '');
+  // Like RequestInfoFactory: outer slashes are trimmed, but an empty inner segment (`/api/v1//pods`)
+  // names nothing.
+  const trimmed = pathname.replace(/^\/+|\/+$/g, '');
+  if (trimmed === '') return [];
+  const parts = trimmed.split('/');
+  if (parts.includes('')) return undefined;
   const out: string[] = [];
   for (const part of parts) {
     let decoded: string;
@@ -77,6 +83,11 @@ export function parseApiPath(method: string, pathname: string, watchParam: strin
   const [resource, name, subresource] = parts;
   if (resource === 'namespaces') namespace = undefined;
 
+  for (const [what, value] of [['namespace', namespace], ['resource name', name]] as const) {
+    const problem = value === undefined ? undefined : pathSegmentProblem(value);
+    if (problem) return { type: 'bad-request', message: `invalid ${what} ${JSON.stringify(value)}: ${problem}` };
+  }
+
   const verb = verbFor(method, name !== undefined, watch);
   if (!verb) return { type: 'method-not-allowed' };
   const info: RequestInfo = { verb, group, version, resource };
@@ -84,6 +95,13 @@ export function parseApiPath(method: string, pathname: string, watchParam: strin
   if (name !== undefined) info.name = name;
   if (subresource !== undefined) info.subresource = subresource;
   return { type: 'resource', info, watch: verb === 'watch' };
+}
+
+/** apimachinery's IsValidPathSegmentName: names that could not round-trip through a URL path. */
+function pathSegmentProblem(segment: string): string | undefined {
+  if (segment === '.' || segment === '..') return `may not be '${segment}'`;
+  if (segment.includes('%')) return "may not contain '%'";
+  return undefined;
 }
 
 function verbFor(method: string, hasName: boolean, watch: boolean): Verb | undefined {

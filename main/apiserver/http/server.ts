@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { ApiError } from '../../../shared/api/errors';
 import { defaultVersionInfo, type VersionInfo } from '../discovery/version';
 import type { ApiHandler, ResourceDef } from '../types';
 import { ConnectRegistry, type ConnectHandler } from './connect';
@@ -75,6 +76,11 @@ export interface ApiHttpServer {
 /** First path segments that are never dashboard routes. */
 const RESERVED_ROOTS = new Set(['api', 'apis', 'openapi', 'version', 'healthz', 'livez', 'readyz', 'metrics', 'logs', 'debug', 'swagger.json', '.well-known']);
 
+function rawPath(requestUrl: string): string {
+  const end = requestUrl.search(/[?#]/);
+  return end < 0 ? requestUrl : requestUrl.slice(0, end);
+}
+
 function firstSegment(pathname: string): string {
   return pathname.split('/').filter(Boolean)[0] ?? '';
 }
@@ -117,7 +123,9 @@ export function startApiHttpServer(options: ApiHttpServerOptions): Promise<ApiHt
 
   async function dispatch(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const method = req.method ?? 'GET';
-    const pathname = url.pathname;
+    // The raw path, not url.pathname: WHATWG URL parsing resolves `%2e%2e` into a real `..` and would let
+    // `/namespaces/%2e%2e/configmaps` become a cluster-wide list. Go's apiserver sees the raw segments.
+    const pathname = rawPath(req.url ?? '/');
     checkHost(req.headers.host);
     checkOrigin(req.headers.origin, origins);
     // No CORS: a preflight never succeeds, so browsers never send cross-origin writes.
@@ -144,6 +152,8 @@ export function startApiHttpServer(options: ApiHttpServerOptions): Promise<ApiHt
           return serveResource(req, res, url, parsed.info, { handler: options.handler, resources: options.resources, connect, user, onInternalError: internalError });
         case 'method-not-allowed':
           throw methodNotAllowed();
+        case 'bad-request':
+          throw ApiError.badRequest(parsed.message);
         case 'not-found':
           throw notFound();
         default:
@@ -183,8 +193,8 @@ export function startApiHttpServer(options: ApiHttpServerOptions): Promise<ApiHt
       logger.request?.({ method: req.method ?? '', path: url.pathname, code: statusOf(err).code, ms: Date.now() - started });
     };
     try {
-      admit(req, url.pathname);
-      const parsed = parseApiPath(req.method ?? 'GET', url.pathname, null);
+      admit(req, rawPath(req.url ?? '/'));
+      const parsed = parseApiPath(req.method ?? 'GET', rawPath(req.url ?? '/'), null);
       if (parsed.type !== 'resource') throw notFound();
       const info = parsed.info;
       const handler = connect.lookup(info.group, info.resource, info.subresource);
@@ -200,11 +210,30 @@ export function startApiHttpServer(options: ApiHttpServerOptions): Promise<ApiHt
   };
 
   const tls = options.tls === false ? undefined : (options.tls ?? generateServingCertificate());
-  const httpServer = createServer(onRequest);
-  const httpsServer = tls ? createHttpsServer({ cert: tls.cert, key: tls.key }, onRequest) : undefined;
+  // Bytes that do not parse as HTTP (bad framing, oversized headers, a body sent without Content-Length)
+  // still get a Status, not Node's bare "400 Bad Request", and the connection closes. When an answer to
+  // an earlier request on the socket is still being prepared, that answer goes first and then the
+  // connection closes: writing raw bytes now would interleave with it.
+  const answerMalformedRequest = (err: Error & { code?: string }, socket: Duplex): void => {
+    const pending = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage;
+    if (pending && !pending.writableEnded) {
+      pending.shouldKeepAlive = false;
+      return;
+    }
+    if (!socket.writable) return void socket.destroy();
+    const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+    const status = tooLarge
+      ? new ApiError(431, 'BadRequest', 'request headers too large')
+      : ApiError.badRequest(`malformed HTTP request (${err.code ?? 'parse error'}): a body needs Content-Length or chunked Transfer-Encoding`);
+    socket.end(rawStatusResponse(status));
+  };
+  // Our own Host check answers a missing Host with a Status; Node's built-in one sends a bare 400.
+  const httpServer = createServer({ requireHostHeader: false }, onRequest);
+  const httpsServer = tls ? createHttpsServer({ cert: tls.cert, key: tls.key, requireHostHeader: false }, onRequest) : undefined;
   for (const server of [httpServer, httpsServer]) {
     if (!server) continue;
     server.on('upgrade', onUpgrade);
+    server.on('clientError', answerMalformedRequest);
     // Headers must arrive promptly, but watches and streams may stay open for hours.
     server.headersTimeout = 60_000;
     server.requestTimeout = 0;

@@ -38,15 +38,14 @@ export function watch(
   };
 
   const q = req.query ?? {};
-  let matches: Predicate;
-  try {
-    matches = predicateFor(def, req);
-    if (q.resourceVersion && q.resourceVersion !== '0' && !/^\d+$/.test(q.resourceVersion)) {
-      throw ApiError.badRequest(`invalid resource version: ${q.resourceVersion}`);
-    }
-  } catch (e) {
-    queueMicrotask(() => close(e));
-    return { stop };
+  // A bad request fails before the watch exists (thrown synchronously), so HTTP answers it with a plain
+  // 400 Status instead of a 200 stream carrying an ERROR event, as the Kubernetes apiserver does.
+  const matches: Predicate = predicateFor(def, req);
+  if (q.resourceVersion && q.resourceVersion !== '0' && !/^\d+$/.test(q.resourceVersion)) {
+    throw ApiError.badRequest(`invalid resource version: ${q.resourceVersion}`);
+  }
+  if (q.timeoutSeconds !== undefined && !/^\d+$/.test(q.timeoutSeconds)) {
+    throw ApiError.badRequest(`timeoutSeconds: invalid value "${q.timeoutSeconds}": must be a non-negative whole number of seconds`);
   }
   const prefix = collectionPrefix(def, req.namespace);
   const emit = (type: WatchEvent['type'], obj: KubeObject): void => {

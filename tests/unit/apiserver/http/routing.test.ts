@@ -60,3 +60,19 @@ describe('parseApiPath (RequestInfo like k8s.io/apiserver)', () => {
     expect(parseApiPath('GET', '/api/v1/namespaces/default/pods/%E0%A4%A', null)).toEqual({ type: 'not-found' });
   });
 });
+
+describe('parseApiPath path hygiene', () => {
+  it('names nothing with an empty inner segment, but tolerates outer slashes', () => {
+    expect(parseApiPath('GET', '/api/v1//namespaces', null)).toEqual({ type: 'not-found' });
+    expect(parseApiPath('GET', '/api/v1/namespaces/', null)).toMatchObject({ type: 'resource', info: { verb: 'list', resource: 'namespaces' } });
+  });
+
+  it.each([
+    ['/api/v1/namespaces/../configmaps', 'invalid namespace "..": may not be \'..\''],
+    ['/api/v1/namespaces/%2e%2e/configmaps', 'invalid namespace "..": may not be \'..\''],
+    ['/api/v1/namespaces/default/configmaps/.', 'invalid resource name ".": may not be \'.\''],
+    ['/api/v1/namespaces/default/configmaps/a%2525b', 'invalid resource name "a%25b": may not contain \'%\''],
+  ])('rejects %s like apimachinery IsValidPathSegmentName', (path, message) => {
+    expect(parseApiPath('GET', path, null)).toEqual({ type: 'bad-request', message });
+  });
+});

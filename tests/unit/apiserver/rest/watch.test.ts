@@ -104,7 +104,7 @@ describe('RestHandler watch', () => {
     none.w.stop();
   });
 
-  it('sendInitialEvents ends the initial state with an annotated BOOKMARK; bad selectors close with 400', async () => {
+  it('sendInitialEvents ends the initial state with an annotated BOOKMARK; bad requests fail before the watch starts', async () => {
     const env = await setup();
     await env.call({ verb: 'create', body: widget('a') });
     const t = startWatch(env, { sendInitialEvents: 'true', allowWatchBookmarks: 'true', resourceVersionMatch: 'NotOlderThan' });
@@ -112,9 +112,15 @@ describe('RestHandler watch', () => {
     expect(t.events.map((e) => e.type)).toEqual(['ADDED', 'BOOKMARK']);
     expect(t.events[1].object.metadata.annotations).toEqual({ 'k8s.io/initial-events-end': 'true' });
     t.w.stop();
-    const bad = startWatch(env, { labelSelector: '=x' });
-    await flush();
-    expect((bad.closed[0] as ApiError).code).toBe(400);
+    for (const query of [{ labelSelector: '=x' }, { resourceVersion: 'abc' }, { timeoutSeconds: 'soon' }] as Record<string, string>[]) {
+      let thrown: unknown;
+      try {
+        startWatch(env, query);
+      } catch (e) {
+        thrown = e;
+      }
+      expect((thrown as ApiError).code, JSON.stringify(query)).toBe(400);
+    }
   });
 
   it('watches one object by name and can stream tables', async () => {
