@@ -29,7 +29,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.vue', '*.config.ts', '*.config.mts', 'eslint.config.mjs', 'electron.vite.config.ts', 'vitest.config.ts'],
+    files: ['**/*.vue', '*.config.ts', '*.config.mts', 'eslint.config.mjs', 'electron.vite.config.ts', 'vitest.config.mts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {

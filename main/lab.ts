@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { isAlreadyExists } from '../shared/api/errors';
 import { startApiHttpServer } from './apiserver/http/server';
 import { loadOrCreateServingCertificate } from './apiserver/http/tls-certificate';
-import { builtinResources } from './apiserver/registry';
+import { builtinResources, defaultTolerationSeconds } from './apiserver/registry';
 import { RestHandler } from './apiserver/rest/handler';
 import type { ApiHandler } from './apiserver/types';
 import { RealClock, type Clock } from './client/clock';
@@ -101,7 +101,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
   };
   try {
     const token = options.token ?? (await loadOrCreateToken(options.dataDir));
-    const handler = new RestHandler({ store, resources: builtinResources, clock });
+    const handler = new RestHandler({ store, resources: builtinResources, clock, admission: [defaultTolerationSeconds] });
     await ensureSystemNamespaces(handler);
     const tls = await loadOrCreateServingCertificate(options.dataDir);
     const http = await startApiHttpServer({
