@@ -3,6 +3,7 @@
 import type { IncomingMessage } from 'node:http';
 import { parseDocument } from 'yaml';
 import { ApiError } from '../../../shared/api/errors';
+import { decodeKubernetesProtobuf } from '../protobuf/decode';
 import type { BodyFormat } from './negotiation';
 
 /** k8s.io/apiserver's MaxRequestBodyBytes. */
@@ -157,6 +158,7 @@ function describeJsonError(text: string, offset: number): string {
 
 /** Parses a body in the given format. Empty bodies decode to undefined. Throws 400 naming line/column. */
 export function decodeBody(buffer: Buffer, format: BodyFormat): unknown {
+  if (format === 'protobuf') return buffer.length === 0 ? undefined : decodeKubernetesProtobuf(buffer);
   const text = buffer.toString('utf8');
   if (text.trim() === '') return undefined;
   if (format === 'json') {

@@ -1,5 +1,6 @@
 // Content negotiation as the apiserver does it: JSON by default (also when kubectl lists protobuf first),
-// YAML on request, Table for `kubectl get`, aggregated discovery for kubectl >= 1.26; protobuf never.
+// YAML on request, Table for `kubectl get`, aggregated discovery for kubectl >= 1.26; never protobuf out.
+// Protobuf request bodies are accepted (kubectl >= 1.32 sends them for typed creates; see ../protobuf).
 import { ApiError } from '../../../shared/api/errors';
 import type { PatchType } from '../types';
 
@@ -108,12 +109,13 @@ export function patchTypeOf(contentType: string | undefined): PatchType {
   return found;
 }
 
-export type BodyFormat = 'json' | 'yaml';
+export type BodyFormat = 'json' | 'yaml' | 'protobuf';
 
-/** How to decode a POST/PUT body: JSON (also when no Content-Type is sent) or YAML; 415 otherwise. */
+/** How to decode a POST/PUT/DELETE body: JSON (also when no Content-Type is sent), YAML or Kubernetes protobuf; 415 otherwise. */
 export function bodyFormatOf(contentType: string | undefined): BodyFormat {
   const type = parseMediaType(contentType ?? '').type;
   if (type === '' || type === 'application/json') return 'json';
   if (type === 'application/yaml' || type === 'application/x-yaml' || type === 'text/yaml') return 'yaml';
-  throw unsupportedMediaType(['application/json', 'application/yaml']);
+  if (type === 'application/vnd.kubernetes.protobuf') return 'protobuf';
+  throw unsupportedMediaType(['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']);
 }

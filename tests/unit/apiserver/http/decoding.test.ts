@@ -79,6 +79,7 @@ describe('content negotiation', () => {
     expect(() => patchTypeOf('application/json')).toThrow(expect.objectContaining({ code: 415, reason: 'UnsupportedMediaType' }));
     expect(bodyFormatOf(undefined)).toBe('json');
     expect(bodyFormatOf('application/yaml')).toBe('yaml');
-    expect(() => bodyFormatOf('application/vnd.kubernetes.protobuf')).toThrow(expect.objectContaining({ code: 415 }));
+    expect(bodyFormatOf('application/vnd.kubernetes.protobuf')).toBe('protobuf');
+    expect(() => bodyFormatOf('application/cbor')).toThrow(expect.objectContaining({ code: 415 }));
   });
 });

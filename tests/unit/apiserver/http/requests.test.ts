@@ -77,9 +77,10 @@ describe('resource requests over HTTP', () => {
     expect(bad.json()).toMatchObject({ kind: 'Status', reason: 'UnsupportedMediaType', code: 415 });
   });
 
-  it('answers 415 for protobuf bodies and 406 for unacceptable Accept', async () => {
+  it('answers 415 for protobuf bodies of kinds it cannot decode and 406 for unacceptable Accept', async () => {
     const proto = await send(server.port, '/api/v1/namespaces/default/configmaps', { method: 'POST', headers: { 'content-type': 'application/vnd.kubernetes.protobuf' }, body: 'k8s\0' });
     expect(proto.status).toBe(415);
+    expect(proto.json()).toMatchObject({ reason: 'UnsupportedMediaType', message: expect.stringContaining('<no kind>') });
     const na = await send(server.port, '/api/v1/namespaces/default/configmaps', { headers: { accept: 'application/vnd.kubernetes.protobuf' } });
     expect(na.status).toBe(406);
     expect(na.json()).toMatchObject({ kind: 'Status', reason: 'NotAcceptable', code: 406 });
