@@ -15,6 +15,7 @@ import { runMutatingAdmission, runValidatingAdmission } from '../admission';
 import type { ApiRequest, ResourceDef } from '../types';
 import { apiVersionFor, clone, gr, isDryRun, isObj, rfc3339, storeKey, toApiError, type RestContext } from './context';
 import { listObjects } from './list';
+import { heldByFinalizers, markTerminating } from './namespace-lifecycle';
 
 export interface DeleteOptions {
   gracePeriodSeconds?: number;
@@ -90,6 +91,8 @@ export async function deleteOne(ctx: RestContext, def: ResourceDef, req: ApiRequ
       const other = policyFinalizer === 'orphan' ? 'foregroundDeletion' : 'orphan';
       if (finalizers.includes(other)) finalizers.splice(finalizers.indexOf(other), 1);
     }
+    if (finalizers.length) nm.finalizers = finalizers;
+    const held = heldByFinalizers(def, next);
     const grace = gracePeriod(def, current, opts);
     const nowMs = ctx.clock.nowMs();
     let keep: boolean;
@@ -100,13 +103,13 @@ export async function deleteOne(ctx: RestContext, def: ResourceDef, req: ApiRequ
         nm.deletionGracePeriodSeconds = grace;
         nm.deletionTimestamp = rfc3339(nowMs + grace * 1000);
       }
-      keep = finalizers.length > 0 || (nm.deletionGracePeriodSeconds ?? 0) > 0;
-    } else if (finalizers.length > 0 || (grace ?? 0) > 0) {
+      keep = held || (nm.deletionGracePeriodSeconds ?? 0) > 0;
+    } else if (held || (grace ?? 0) > 0) {
       nm.deletionTimestamp = rfc3339(nowMs + (grace ?? 0) * 1000);
       nm.deletionGracePeriodSeconds = grace ?? 0;
       keep = true;
     } else keep = false;
-    if (finalizers.length) nm.finalizers = finalizers;
+    if (keep) markTerminating(def, next);
 
     if (keep) {
       if (JSON.stringify(next) === JSON.stringify(current)) return current;

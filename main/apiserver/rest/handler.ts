@@ -104,6 +104,8 @@ export class RestHandler implements ApiHandler {
         if (req.verb === 'get') return this.maybeTable(def, req, await get(ctx, def, req.namespace, req.name!));
         if (req.verb === 'update') return update(ctx, def, req, 'status');
         if (req.verb === 'patch') return patch(ctx, def, req, 'status');
+      } else if (sub === 'finalize' && declared) {
+        if (req.verb === 'update') return update(ctx, def, req, 'finalize');
       } else if (sub === 'scale' && declared) {
         if (req.verb === 'get' || req.verb === 'update' || req.verb === 'patch') return scale(ctx, def, req);
       } else if (sub === 'binding' && isPod && req.verb === 'create') {

@@ -8,6 +8,7 @@ import { jsonEqual } from '../patch/util';
 import type { ApiRequest, ResourceDef } from '../types';
 import { CONFLICT_MESSAGE, clone, gr, isDryRun, requireObjectBody, storeKey, toApiError, updateManager, type RestContext } from './context';
 import { create } from './create';
+import { heldByFinalizers, isNamespaceDef, prepareNamespaceUpdate } from './namespace-lifecycle';
 import { admitAndValidate } from './pipeline';
 
 // A conflict means another write landed, so retrying always makes progress overall; the bound only
@@ -61,7 +62,7 @@ export async function guaranteedUpdate(
 /** Writes an update; an object whose deletion has only been waiting for finalizers goes away now. */
 async function commit(ctx: RestContext, def: ResourceDef, key: string, next: KubeObject, expected?: string): Promise<KubeObject> {
   const m = next.metadata;
-  if (m.deletionTimestamp && !(m.finalizers?.length) && !(m.deletionGracePeriodSeconds && m.deletionGracePeriodSeconds > 0)) {
+  if (m.deletionTimestamp && !heldByFinalizers(def, next) && !(m.deletionGracePeriodSeconds && m.deletionGracePeriodSeconds > 0)) {
     return ctx.store.delete(key, { expectedResourceVersion: expected });
   }
   return ctx.store.update(key, next, { expectedResourceVersion: expected });
@@ -90,6 +91,7 @@ export function prepareForUpdate(def: ResourceDef, old: KubeObject, incoming: Ku
     throw ApiError.badRequest('the namespace of the provided object does not match the namespace sent on the request');
   }
   let next: KubeObject;
+  if (subresource === 'finalize') return prepareNamespaceUpdate(old, incoming, subresource, clone(old));
   if (subresource === 'status') {
     next = clone(old);
     if (incoming.status === undefined) delete next.status;
@@ -123,7 +125,7 @@ export function prepareForUpdate(def: ResourceDef, old: KubeObject, incoming: Ku
     if (old.status === undefined) delete next.status;
     else next.status = clone(old.status);
   }
-  return next;
+  return isNamespaceDef(def) ? prepareNamespaceUpdate(old, incoming, subresource, next) : next;
 }
 
 /** Admission + validation + generation of an update; NO_CHANGE when the result equals the stored object. */

@@ -1,0 +1,32 @@
+// The lab's controller manager: starts every controller on one shared informer factory.
+import type { ResourceDef } from '../apiserver/types';
+import type { KubeClient } from '../client/client';
+import type { Clock } from '../client/clock';
+import { SharedInformerFactory } from '../client/informer-factory';
+import { NamespaceController } from './namespace';
+
+export interface ControllerManagerOptions {
+  client: KubeClient;
+  resources: ResourceDef[];
+  clock?: Clock;
+}
+
+export interface ControllerManager {
+  informers: SharedInformerFactory;
+  stop(): void;
+}
+
+export function startControllers({ client, resources, clock }: ControllerManagerOptions): ControllerManager {
+  const informers = new SharedInformerFactory(client, { clock });
+  const namespacedResources = resources.filter((d) => d.namespaced).map((d) => ({ group: d.group, version: d.version, resource: d.resource }));
+  const controllers = [new NamespaceController({ client, informers, namespacedResources, clock })];
+  informers.start();
+  for (const c of controllers) c.start();
+  return {
+    informers,
+    stop: () => {
+      for (const c of controllers) c.stop();
+      informers.shutdown();
+    },
+  };
+}
