@@ -9,7 +9,7 @@ import { request as httpsRequest } from 'node:https';
 import { connect as netConnect } from 'node:net';
 import type { Container, IntOrString, Pod, Probe } from '../../shared/api/pod';
 import { RealClock, type Clock } from '../client/clock';
-import { RuntimeLabels, type ContainerInfo, type ContainerRuntime, type PublishedPort } from '../runtime/runtime';
+import { RuntimeLabels, type ContainerRuntime, type PublishedPort } from '../runtime/runtime';
 import type { HandlerRunner, ProbeResult } from './types';
 
 /** Kubernetes sends `kube-probe/<major>.<minor>`; the lab serves 1.32. */
