@@ -269,6 +269,13 @@ export interface ContainerRuntime {
   exec(id: string, command: string[], options?: ExecOptions): Promise<ExecResult>;
   execInteractive(id: string, command: string[], options: { tty: boolean; stdin: boolean }): Promise<ExecSession>;
   logs(id: string, options: LogOptions): Promise<AsyncIterable<LogChunk> & { close(): void }>;
+  /**
+   * Attaches to the main process of a running container (`kubectl attach`, `kubectl run -i`): its output
+   * from now on and, with `stdin`, its stdin (the container must have been created with stdin open).
+   * `wait()` resolves with the container's exit code; `kill()` detaches without stopping the container.
+   * Optional: pods/attach answers a clear error on runtimes without it.
+   */
+  attachContainer?(id: string, options: { tty: boolean; stdin: boolean }): Promise<ExecSession>;
   stats(id: string): Promise<ContainerStats | undefined>;
 
   createVolume(name: string, labels: Labels): Promise<VolumeInfo>;
