@@ -1,22 +1,13 @@
 // The API over real HTTP from `bosun serve`: optimistic concurrency, watch resume/expiry, durability, security.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, startServe, type ServeHandle } from '../support/serve';
+import { describe, expect, it } from 'vitest';
+import { api, startServe, useServe } from '../support/serve';
 
-let serve: ServeHandle;
-
-beforeAll(async () => {
-  serve = await startServe();
-});
-
-afterAll(async () => {
-  await serve?.stop();
-  serve?.cleanup();
-});
+const lab = useServe();
 
 const cmPath = (ns: string, name = '') => `/api/v1/namespaces/${ns}/configmaps${name ? `/${name}` : ''}`;
 
 async function createConfigMap(name: string, data: Record<string, string> = {}): Promise<any> {
-  const r = await api(serve, cmPath('default'), { method: 'POST', body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data }) });
+  const r = await api(lab(), cmPath('default'), { method: 'POST', body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data }) });
   expect(r.status).toBe(201);
   return r.json();
 }
@@ -48,7 +39,7 @@ describe('optimistic concurrency over HTTP', () => {
     const cm = await createConfigMap('race');
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
-        api(serve, cmPath('default', 'race'), { method: 'PUT', body: JSON.stringify({ ...cm, data: { writer: String(i) } }) }),
+        api(lab(), cmPath('default', 'race'), { method: 'PUT', body: JSON.stringify({ ...cm, data: { writer: String(i) } }) }),
       ),
     );
     const codes = results.map((r) => r.status);
@@ -58,7 +49,7 @@ describe('optimistic concurrency over HTTP', () => {
     expect(conflict).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'Conflict', code: 409 });
     expect(conflict.message).toContain('configmaps "race": the object has been modified');
     const winner = (await results.find((r) => r.status === 200)!.json()) as any;
-    const now = (await (await api(serve, cmPath('default', 'race'))).json()) as any;
+    const now = (await (await api(lab(), cmPath('default', 'race'))).json()) as any;
     expect(now.data).toEqual(winner.data);
   });
 });
@@ -69,9 +60,9 @@ describe('watch', () => {
     const seenRv = first.metadata.resourceVersion;
     // "Missed" while disconnected: one create, one update, one delete.
     const second = await createConfigMap('w-1');
-    await api(serve, cmPath('default', 'w-0'), { method: 'PUT', body: JSON.stringify({ ...first, data: { v: '2' } }) });
-    await api(serve, cmPath('default', 'w-1'), { method: 'DELETE' });
-    const res = await api(serve, `${cmPath('default')}?watch=true&resourceVersion=${seenRv}&timeoutSeconds=3`);
+    await api(lab(), cmPath('default', 'w-0'), { method: 'PUT', body: JSON.stringify({ ...first, data: { v: '2' } }) });
+    await api(lab(), cmPath('default', 'w-1'), { method: 'DELETE' });
+    const res = await api(lab(), `${cmPath('default')}?watch=true&resourceVersion=${seenRv}&timeoutSeconds=3`);
     expect(res.status).toBe(200);
     const events = (await readWatch(res, 4, 2500)).filter((e) => e.object.metadata.name.startsWith('w-'));
     expect(events.map((e) => `${e.type} ${e.object.metadata.name}`)).toEqual(['ADDED w-1', 'MODIFIED w-0', 'DELETED w-1']);
@@ -82,8 +73,8 @@ describe('watch', () => {
   });
 
   it('list then watch from the list resourceVersion misses nothing and repeats nothing', async () => {
-    const list = (await (await api(serve, cmPath('default'))).json()) as any;
-    const res = await api(serve, `${cmPath('default')}?watch=1&resourceVersion=${list.metadata.resourceVersion}&timeoutSeconds=5`);
+    const list = (await (await api(lab(), cmPath('default'))).json()) as any;
+    const res = await api(lab(), `${cmPath('default')}?watch=1&resourceVersion=${list.metadata.resourceVersion}&timeoutSeconds=5`);
     const names = Array.from({ length: 20 }, (_, i) => `lw-${i}`);
     await Promise.all(names.map((n) => createConfigMap(n)));
     const events = await readWatch(res, 20, 4000);
@@ -94,19 +85,19 @@ describe('watch', () => {
 
 describe('security', () => {
   it('requires the bearer token on API paths, not on health', async () => {
-    expect((await fetch(`${serve.url}/api/v1/namespaces`)).status).toBe(401);
-    const wrong = await fetch(`${serve.url}/api/v1/namespaces`, { headers: { authorization: 'Bearer nope' } });
+    expect((await fetch(`${lab().url}/api/v1/namespaces`)).status).toBe(401);
+    const wrong = await fetch(`${lab().url}/api/v1/namespaces`, { headers: { authorization: 'Bearer nope' } });
     expect(wrong.status).toBe(401);
     expect((await wrong.json()) as any).toMatchObject({ kind: 'Status', code: 401, reason: 'Unauthorized' });
-    expect((await fetch(`${serve.url}/healthz`)).status).toBe(200);
-    expect((await fetch(`${serve.url}/version`)).status).toBe(200);
+    expect((await fetch(`${lab().url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${lab().url}/version`)).status).toBe(200);
   });
 
   it('rejects foreign Host headers (DNS rebinding) and foreign Origins, and sends no CORS headers', async () => {
     const { request } = await import('node:http');
     const raw = (headers: Record<string, string>) =>
       new Promise<{ status: number; headers: Record<string, unknown> }>((res, rej) => {
-        const req = request({ host: '127.0.0.1', port: serve.port, path: '/api/v1/namespaces', headers: { authorization: `Bearer ${serve.token}`, ...headers } }, (r) => {
+        const req = request({ host: '127.0.0.1', port: lab().port, path: '/api/v1/namespaces', headers: { authorization: `Bearer ${lab().token}`, ...headers } }, (r) => {
           r.resume();
           res({ status: r.statusCode!, headers: r.headers });
         });
@@ -115,7 +106,7 @@ describe('security', () => {
       });
     expect((await raw({ host: 'evil.example:6443' })).status).toBe(403);
     expect((await raw({ origin: 'https://evil.example' })).status).toBe(403);
-    const ok = await raw({ host: `localhost:${serve.port}` });
+    const ok = await raw({ host: `localhost:${lab().port}` });
     expect(ok.status).toBe(200);
     expect(Object.keys(ok.headers).filter((h) => h.startsWith('access-control-'))).toEqual([]);
   });
@@ -127,7 +118,7 @@ describe('restart', () => {
     let stop = false;
     const writer = (async () => {
       for (let i = 0; !stop && i < 2000; i++) {
-        const r = await api(serve, cmPath('default'), {
+        const r = await api(lab(), cmPath('default'), {
           method: 'POST',
           body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `durable-${i}` }, data: { i: String(i) } }),
         }).catch(() => undefined);
@@ -136,20 +127,20 @@ describe('restart', () => {
       }
     })();
     await new Promise((r) => setTimeout(r, 400));
-    const oldRv = ((await (await api(serve, cmPath('default'))).json()) as any).metadata.resourceVersion;
-    await serve.stop('SIGKILL');
+    const oldRv = ((await (await api(lab(), cmPath('default'))).json()) as any).metadata.resourceVersion;
+    await lab().stop('SIGKILL');
     stop = true;
     await writer;
     expect(acknowledged.length).toBeGreaterThan(5);
 
-    const dataDir = serve.dataDir;
-    serve = await startServe({ dataDir });
-    const list = (await (await api(serve, cmPath('default'))).json()) as any;
+    const dataDir = lab().dataDir;
+    lab.set(await startServe({ dataDir }));
+    const list = (await (await api(lab(), cmPath('default'))).json()) as any;
     const names = new Set(list.items.map((i: any) => i.metadata.name));
     expect(acknowledged.filter((n) => !names.has(n))).toEqual([]);
     expect(Number(list.metadata.resourceVersion)).toBeGreaterThanOrEqual(Number(oldRv));
 
-    const res = await api(serve, `${cmPath('default')}?watch=true&resourceVersion=${Number(oldRv) - 1}`);
+    const res = await api(lab(), `${cmPath('default')}?watch=true&resourceVersion=${Number(oldRv) - 1}`);
     if (res.status === 200) {
       const [event] = await readWatch(res, 1, 3000);
       expect(event).toMatchObject({ type: 'ERROR', object: { kind: 'Status', code: 410 } });
@@ -160,7 +151,7 @@ describe('restart', () => {
   });
 
   it('refuses a second lab on the same data dir with a clear error', async () => {
-    const second = await startServe({ dataDir: serve.dataDir }).then(
+    const second = await startServe({ dataDir: lab().dataDir }).then(
       () => 'started',
       (e: Error) => e.message,
     );

@@ -2,17 +2,10 @@
 // nothing stored, and the server still serves afterwards. Deterministic (seeded) so a failure reproduces.
 import { request, Agent } from 'node:http';
 import { connect } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, startServe, type ServeHandle } from '../support/serve';
+import { describe, expect, it } from 'vitest';
+import { api, useServe } from '../support/serve';
 
-let serve: ServeHandle;
-beforeAll(async () => {
-  serve = await startServe();
-});
-afterAll(async () => {
-  await serve?.stop();
-  serve?.cleanup();
-});
+const lab = useServe();
 
 function prng(seed: number): () => number {
   return () => {
@@ -96,7 +89,7 @@ function generate(rand: () => number, i: number): FuzzRequest {
 /** Sends raw bytes and collects the answer; with end=false the request stays open (a body still "coming"). */
 function rawExchange(payload: string, end = true): Promise<string> {
   return new Promise((resolve, reject) => {
-    const socket = connect(serve.port, '127.0.0.1', () => (end ? socket.end(payload) : socket.write(payload)));
+    const socket = connect(lab().port, '127.0.0.1', () => (end ? socket.end(payload) : socket.write(payload)));
     let answer = '';
     socket.on('data', (d) => (answer += d));
     socket.on('close', () => resolve(answer));
@@ -107,9 +100,9 @@ function rawExchange(payload: string, end = true): Promise<string> {
 
 function send(agent: Agent, r: FuzzRequest): Promise<{ status: number; body: string; type: string }> {
   return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { authorization: `Bearer ${serve.token}`, ...r.headers };
+    const headers: Record<string, string> = { authorization: `Bearer ${lab().token}`, ...r.headers };
     if (headers.authorization === '') delete headers.authorization;
-    const req = request({ host: '127.0.0.1', port: serve.port, method: r.method, path: r.path, headers, agent }, (res) => {
+    const req = request({ host: '127.0.0.1', port: lab().port, method: r.method, path: r.path, headers, agent }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode!, body: Buffer.concat(chunks).toString('utf8'), type: String(res.headers['content-type'] ?? '') }));
@@ -147,7 +140,7 @@ describe('fuzz', () => {
     await Promise.all(Array.from({ length: 16 }, worker));
     // Oversized bodies (Kubernetes' limit is 3 MiB) are refused from the declared length, before the body is read.
     const huge = await rawExchange(
-      `POST /api/v1/namespaces/default/configmaps HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${serve.token}\r\n` +
+      `POST /api/v1/namespaces/default/configmaps HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${lab().token}\r\n` +
         `Content-Type: application/json\r\nContent-Length: ${4 * 1024 * 1024}\r\n\r\n{"apiVersion":"v1",`,
       false,
     );
@@ -164,8 +157,8 @@ describe('fuzz', () => {
       expect(status).toMatchObject({ kind: 'Status', status: 'Failure' });
     }
 
-    expect(serve.child.exitCode).toBeNull();
-    const list = await api(serve, '/api/v1/namespaces/default/configmaps');
+    expect(lab().child.exitCode).toBeNull();
+    const list = await api(lab(), '/api/v1/namespaces/default/configmaps');
     expect(list.status).toBe(200);
     const names = ((await list.json()) as any).items.map((i: any) => i.metadata.name);
     expect(names.filter((n: string) => n.startsWith('fuzz') || n.startsWith('other'))).toEqual([]);

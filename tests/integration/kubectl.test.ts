@@ -1,7 +1,7 @@
 // Real kubectl (1.32 at /usr/bin/kubectl) against a real `bosun serve`: what a learner types must work.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { kubectl, kubectlOk, startServe, type ServeHandle } from '../support/serve';
+import { kubectl, kubectlOk, useServe } from '../support/serve';
 
 const DEPLOYMENT = (image: string) => `
 apiVersion: apps/v1
@@ -38,20 +38,11 @@ spec:
     command: ["sleep", "3600"]
 `;
 
-let serve: ServeHandle;
-
-beforeAll(async () => {
-  serve = await startServe();
-});
-
-afterAll(async () => {
-  await serve?.stop();
-  serve?.cleanup();
-});
+const lab = useServe();
 
 describe('kubectl against bosun serve', () => {
   it('lists api-resources like a real cluster', async () => {
-    const out = await kubectlOk(serve, ['api-resources']);
+    const out = await kubectlOk(lab(), ['api-resources']);
     const rows = out.split('\n').map((l) => l.trim().split(/\s+/));
     const find = (name: string) => rows.find((r) => r[0] === name);
     expect(find('pods')).toEqual(['pods', 'po', 'v1', 'true', 'Pod']);
@@ -66,29 +57,29 @@ describe('kubectl against bosun serve', () => {
   });
 
   it('shows the system namespaces and creates one', async () => {
-    const ns = await kubectlOk(serve, ['get', 'namespaces', '-o', 'name']);
+    const ns = await kubectlOk(lab(), ['get', 'namespaces', '-o', 'name']);
     expect(ns.split('\n')).toEqual(expect.arrayContaining(['namespace/default', 'namespace/kube-system', 'namespace/kube-public', 'namespace/kube-node-lease']));
-    expect(await kubectlOk(serve, ['create', 'namespace', 'lab'])).toBe('namespace/lab created\n');
-    const again = await kubectl(serve, ['create', 'namespace', 'lab']);
+    expect(await kubectlOk(lab(), ['create', 'namespace', 'lab'])).toBe('namespace/lab created\n');
+    const again = await kubectl(lab(), ['create', 'namespace', 'lab']);
     expect(again.code).not.toBe(0);
     expect(again.stderr).toContain('Error from server (AlreadyExists): namespaces "lab" already exists');
   });
 
   it('creates a configmap from literals', async () => {
-    expect(await kubectlOk(serve, ['-n', 'lab', 'create', 'configmap', 'app-config', '--from-literal=mode=dev', '--from-literal=level=3']))
+    expect(await kubectlOk(lab(), ['-n', 'lab', 'create', 'configmap', 'app-config', '--from-literal=mode=dev', '--from-literal=level=3']))
       .toBe('configmap/app-config created\n');
-    const cm = JSON.parse(await kubectlOk(serve, ['-n', 'lab', 'get', 'configmap', 'app-config', '-o', 'json']));
+    const cm = JSON.parse(await kubectlOk(lab(), ['-n', 'lab', 'get', 'configmap', 'app-config', '-o', 'json']));
     expect(cm.data).toEqual({ mode: 'dev', level: '3' });
   });
 
   it('applies: created, configured, unchanged', async () => {
-    expect(await kubectlOk(serve, ['apply', '-f', '-'], DEPLOYMENT('busybox:1.36'))).toBe('deployment.apps/web created\n');
-    expect(await kubectlOk(serve, ['apply', '-f', '-'], DEPLOYMENT('busybox:1.37'))).toBe('deployment.apps/web configured\n');
-    expect(await kubectlOk(serve, ['apply', '-f', '-'], DEPLOYMENT('busybox:1.37'))).toBe('deployment.apps/web unchanged\n');
+    expect(await kubectlOk(lab(), ['apply', '-f', '-'], DEPLOYMENT('busybox:1.36'))).toBe('deployment.apps/web created\n');
+    expect(await kubectlOk(lab(), ['apply', '-f', '-'], DEPLOYMENT('busybox:1.37'))).toBe('deployment.apps/web configured\n');
+    expect(await kubectlOk(lab(), ['apply', '-f', '-'], DEPLOYMENT('busybox:1.37'))).toBe('deployment.apps/web unchanged\n');
   });
 
   it('gets -o yaml with Kubernetes defaults and metadata', async () => {
-    const d = parse(await kubectlOk(serve, ['-n', 'lab', 'get', 'deployment', 'web', '-o', 'yaml']));
+    const d = parse(await kubectlOk(lab(), ['-n', 'lab', 'get', 'deployment', 'web', '-o', 'yaml']));
     expect(d.apiVersion).toBe('apps/v1');
     expect(d.kind).toBe('Deployment');
     expect(d.metadata.uid).toMatch(/^[0-9a-f-]{36}$/);
@@ -109,12 +100,12 @@ describe('kubectl against bosun serve', () => {
   });
 
   it('gets pods -o wide with kubectl columns', async () => {
-    await kubectlOk(serve, ['apply', '-f', '-'], POD);
-    const out = await kubectlOk(serve, ['-n', 'lab', 'get', 'pods', '-o', 'wide']);
+    await kubectlOk(lab(), ['apply', '-f', '-'], POD);
+    const out = await kubectlOk(lab(), ['-n', 'lab', 'get', 'pods', '-o', 'wide']);
     const [header, row] = out.trim().split('\n');
     expect(header.split(/\s{2,}/)).toEqual(['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE', 'IP', 'NODE', 'NOMINATED NODE', 'READINESS GATES']);
     expect(row).toMatch(/^solo\s+0\/1\s+Pending\s+0\s+\S+\s+<none>\s+<none>\s+<none>\s+<none>$/);
-    const pod = JSON.parse(await kubectlOk(serve, ['-n', 'lab', 'get', 'pod', 'solo', '-o', 'json']));
+    const pod = JSON.parse(await kubectlOk(lab(), ['-n', 'lab', 'get', 'pod', 'solo', '-o', 'json']));
     expect(pod.spec.containers[0].imagePullPolicy).toBe('IfNotPresent');
     expect(pod.spec.dnsPolicy).toBe('ClusterFirst');
     expect(pod.spec.schedulerName).toBe('default-scheduler');
@@ -126,20 +117,20 @@ describe('kubectl against bosun serve', () => {
   });
 
   it('labels, annotates and selects', async () => {
-    expect(await kubectlOk(serve, ['-n', 'lab', 'label', 'configmap', 'app-config', 'tier=backend'])).toBe('configmap/app-config labeled\n');
-    expect(await kubectlOk(serve, ['-n', 'lab', 'annotate', 'configmap', 'app-config', 'owner=team-a'])).toBe('configmap/app-config annotated\n');
-    expect(await kubectlOk(serve, ['-n', 'lab', 'get', 'configmaps', '-l', 'tier=backend', '-o', 'name'])).toBe('configmap/app-config\n');
-    expect(await kubectlOk(serve, ['-n', 'lab', 'get', 'configmaps', '-l', 'tier in (frontend)', '-o', 'name'])).toBe('');
-    const cm = JSON.parse(await kubectlOk(serve, ['-n', 'lab', 'get', 'configmap', 'app-config', '-o', 'json']));
+    expect(await kubectlOk(lab(), ['-n', 'lab', 'label', 'configmap', 'app-config', 'tier=backend'])).toBe('configmap/app-config labeled\n');
+    expect(await kubectlOk(lab(), ['-n', 'lab', 'annotate', 'configmap', 'app-config', 'owner=team-a'])).toBe('configmap/app-config annotated\n');
+    expect(await kubectlOk(lab(), ['-n', 'lab', 'get', 'configmaps', '-l', 'tier=backend', '-o', 'name'])).toBe('configmap/app-config\n');
+    expect(await kubectlOk(lab(), ['-n', 'lab', 'get', 'configmaps', '-l', 'tier in (frontend)', '-o', 'name'])).toBe('');
+    const cm = JSON.parse(await kubectlOk(lab(), ['-n', 'lab', 'get', 'configmap', 'app-config', '-o', 'json']));
     expect(cm.metadata.labels).toEqual({ tier: 'backend' });
     expect(cm.metadata.annotations).toEqual({ owner: 'team-a' });
-    const bad = await kubectl(serve, ['-n', 'lab', 'label', 'configmap', 'app-config', 'bad key=x']);
+    const bad = await kubectl(lab(), ['-n', 'lab', 'label', 'configmap', 'app-config', 'bad key=x']);
     expect(bad.code).not.toBe(0);
   });
 
   it('scales through the scale subresource', async () => {
-    expect(await kubectlOk(serve, ['-n', 'lab', 'scale', 'deployment', 'web', '--replicas=3'])).toBe('deployment.apps/web scaled\n');
-    expect(await kubectlOk(serve, ['-n', 'lab', 'get', 'deployment', 'web', '-o', 'jsonpath={.spec.replicas}'])).toBe('3');
+    expect(await kubectlOk(lab(), ['-n', 'lab', 'scale', 'deployment', 'web', '--replicas=3'])).toBe('deployment.apps/web scaled\n');
+    expect(await kubectlOk(lab(), ['-n', 'lab', 'get', 'deployment', 'web', '-o', 'jsonpath={.spec.replicas}'])).toBe('3');
   });
 
   it('describes objects with their events', async () => {
@@ -154,24 +145,24 @@ type: Normal
 source: {component: bosun-test}
 count: 1
 `;
-    await kubectlOk(serve, ['create', '-f', '-'], event);
-    const uid = await kubectlOk(serve, ['-n', 'lab', 'get', 'pod', 'solo', '-o', 'jsonpath={.metadata.uid}']);
-    await kubectlOk(serve, ['-n', 'lab', 'patch', 'event', 'solo.test1', '--type=merge', '-p', JSON.stringify({ involvedObject: { uid } })]);
-    const describe = await kubectlOk(serve, ['-n', 'lab', 'describe', 'pod', 'solo']);
+    await kubectlOk(lab(), ['create', '-f', '-'], event);
+    const uid = await kubectlOk(lab(), ['-n', 'lab', 'get', 'pod', 'solo', '-o', 'jsonpath={.metadata.uid}']);
+    await kubectlOk(lab(), ['-n', 'lab', 'patch', 'event', 'solo.test1', '--type=merge', '-p', JSON.stringify({ involvedObject: { uid } })]);
+    const describe = await kubectlOk(lab(), ['-n', 'lab', 'describe', 'pod', 'solo']);
     expect(describe).toMatch(/^Name:\s+solo$/m);
     expect(describe).toMatch(/^Namespace:\s+lab$/m);
     expect(describe).toMatch(/Events:[\s\S]*DrillStarted[\s\S]*the instructor started a drill/);
-    const deploy = await kubectlOk(serve, ['-n', 'lab', 'describe', 'deployment', 'web']);
+    const deploy = await kubectlOk(lab(), ['-n', 'lab', 'describe', 'deployment', 'web']);
     expect(deploy).toMatch(/^StrategyType:\s+RollingUpdate$/m);
     expect(deploy).toMatch(/^Replicas:\s+3 desired/m);
-    const events = await kubectlOk(serve, ['-n', 'lab', 'get', 'events']);
+    const events = await kubectlOk(lab(), ['-n', 'lab', 'get', 'events']);
     expect(events.split('\n')[0].split(/\s{2,}/)).toEqual(['LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE']);
     expect(events).toMatch(/Normal\s+DrillStarted\s+pod\/solo\s+the instructor started a drill/);
   });
 
   it('reports invalid objects with field causes', async () => {
     const bad = DEPLOYMENT('busybox:1').replace('name: web\n  namespace', 'name: Bad_Name\n  namespace').replace('containerPort: 80', 'containerPort: 70000');
-    const r = await kubectl(serve, ['apply', '-f', '-'], bad);
+    const r = await kubectl(lab(), ['apply', '-f', '-'], bad);
     expect(r.code).not.toBe(0);
     // kubectl rebuilds the message from the Status causes, one line per field, as against a real cluster.
     expect(r.stderr).toContain('The Deployment "Bad_Name" is invalid: \n');
@@ -180,10 +171,10 @@ count: 1
   });
 
   it('deletes', async () => {
-    expect(await kubectlOk(serve, ['-n', 'lab', 'delete', 'configmap', 'app-config'])).toBe('configmap "app-config" deleted\n');
-    const r = await kubectl(serve, ['-n', 'lab', 'get', 'configmap', 'app-config']);
+    expect(await kubectlOk(lab(), ['-n', 'lab', 'delete', 'configmap', 'app-config'])).toBe('configmap "app-config" deleted\n');
+    const r = await kubectl(lab(), ['-n', 'lab', 'get', 'configmap', 'app-config']);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('Error from server (NotFound): configmaps "app-config" not found');
-    expect(await kubectlOk(serve, ['-n', 'lab', 'delete', 'deployment', 'web'])).toBe('deployment.apps "web" deleted\n');
+    expect(await kubectlOk(lab(), ['-n', 'lab', 'delete', 'deployment', 'web'])).toBe('deployment.apps "web" deleted\n');
   });
 });
