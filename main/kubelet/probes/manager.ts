@@ -90,8 +90,8 @@ export class KubeletProbeManager implements ProbeManager {
     for (const type of TYPES) {
       const probe = probeOf(container, type);
       if (!probe) continue;
-      const worker = new ProbeWorker(type, probe, this.deps.clock, {
-        mayProbe: () => (type === 'startup' ? worker.result !== 'success' : this.startedOf(entry)),
+      const worker: ProbeWorker = new ProbeWorker(type, probe, this.deps.clock, {
+        mayProbe: (): boolean => (type === 'startup' ? worker.result !== 'success' : this.startedOf(entry)),
         run: (timeoutMs) => this.deps.runner.run(entry.pod, container, entry.info, probe, timeoutMs),
         onRawResult: (r) => this.record(entry, type, r),
         onResult: (outcome, r) => this.onResult(entry, type, outcome, r),
