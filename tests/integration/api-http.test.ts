@@ -1,6 +1,7 @@
 // The API over real HTTP from `bosun serve`: optimistic concurrency, watch resume/expiry, durability, security.
 import { describe, expect, it } from 'vitest';
-import { api, startServe, useServe } from '../support/serve';
+import { api, startServe } from '../support/serve';
+import { useServe } from '../support/use-serve';
 
 const lab = useServe();
 

@@ -3,7 +3,8 @@
 import { request, Agent } from 'node:http';
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { api, useServe } from '../support/serve';
+import { api } from '../support/serve';
+import { useServe } from '../support/use-serve';
 
 const lab = useServe();
 

@@ -1,7 +1,8 @@
 // Real kubectl (1.32 at /usr/bin/kubectl) against a real `bosun serve`: what a learner types must work.
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { kubectl, kubectlOk, useServe } from '../support/serve';
+import { kubectl, kubectlOk } from '../support/serve';
+import { useServe } from '../support/use-serve';
 
 const DEPLOYMENT = (image: string) => `
 apiVersion: apps/v1
