@@ -1,0 +1,167 @@
+// The scheduler cache (pkg/scheduler/backend/cache): per-node aggregates kept up to date
+// incrementally from informer events, plus pods "assumed" onto a node the moment the scheduler
+// decides, before the binding is even written — so a burst of pods cannot overcommit a node that
+// the informer has not yet seen fill up.
+import type { Node, Taint } from '../../shared/api/node';
+import { addResources, emptyResources, nodeAllocatable, type Allocatable, type Resources } from './resources';
+import { hasAffinityTerms, type PodInfo } from './pod-info';
+
+export class NodeInfo {
+  readonly pods = new Map<string, PodInfo>();
+  requested: Resources = emptyResources();
+  nonZeroRequested: Resources = emptyResources();
+  allocatable: Allocatable;
+  /** Pods on this node with any (anti-)affinity term, for the symmetric inter-pod checks. */
+  readonly podsWithAffinity = new Set<PodInfo>();
+  /** controller uid → pods of that workload here (default topology spread). */
+  readonly byController = new Map<string, number>();
+  /** Bumped on every change; lets callers cache derived values. */
+  generation = 0;
+
+  constructor(public node: Node) {
+    this.allocatable = nodeAllocatable(node);
+  }
+
+  get name(): string {
+    return this.node.metadata.name ?? '';
+  }
+  get labels(): Record<string, string> {
+    return this.node.metadata.labels ?? {};
+  }
+  get taints(): Taint[] {
+    return this.node.spec?.taints ?? [];
+  }
+
+  setNode(node: Node): void {
+    this.node = node;
+    this.allocatable = nodeAllocatable(node);
+    this.generation++;
+  }
+
+  addPod(p: PodInfo): void {
+    if (this.pods.has(p.key)) this.removePod(p.key);
+    this.pods.set(p.key, p);
+    addResources(this.requested, p.requests);
+    addResources(this.nonZeroRequested, p.nonZero);
+    if (hasAffinityTerms(p)) this.podsWithAffinity.add(p);
+    if (p.controllerUid) this.byController.set(p.controllerUid, (this.byController.get(p.controllerUid) ?? 0) + 1);
+    this.generation++;
+  }
+
+  removePod(key: string): PodInfo | undefined {
+    const p = this.pods.get(key);
+    if (!p) return undefined;
+    this.pods.delete(key);
+    addResources(this.requested, p.requests, -1);
+    addResources(this.nonZeroRequested, p.nonZero, -1);
+    this.podsWithAffinity.delete(p);
+    if (p.controllerUid) {
+      const n = (this.byController.get(p.controllerUid) ?? 1) - 1;
+      if (n > 0) this.byController.set(p.controllerUid, n);
+      else this.byController.delete(p.controllerUid);
+    }
+    this.generation++;
+    return p;
+  }
+}
+
+interface PodState {
+  info: PodInfo;
+  nodeName: string;
+  assumed: boolean;
+}
+
+export class SchedulerCache {
+  readonly nodes = new Map<string, NodeInfo>();
+  private readonly podStates = new Map<string, PodState>();
+  // Pods bound to a node the cache does not know yet (the informer of pods ran ahead of nodes).
+  private readonly orphans = new Map<string, Map<string, PodInfo>>();
+  private nodeListCache?: NodeInfo[];
+
+  /** Nodes in a stable order (by name), recomputed only when the set of nodes changes. */
+  nodeList(): NodeInfo[] {
+    if (!this.nodeListCache) this.nodeListCache = [...this.nodes.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return this.nodeListCache;
+  }
+
+  upsertNode(node: Node): NodeInfo {
+    const name = node.metadata.name ?? '';
+    let info = this.nodes.get(name);
+    if (info) {
+      info.setNode(node);
+      return info;
+    }
+    info = new NodeInfo(node);
+    this.nodes.set(name, info);
+    this.nodeListCache = undefined;
+    const waiting = this.orphans.get(name);
+    if (waiting) {
+      for (const p of waiting.values()) info.addPod(p);
+      this.orphans.delete(name);
+    }
+    return info;
+  }
+
+  removeNode(name: string): void {
+    const info = this.nodes.get(name);
+    if (!info) return;
+    this.nodes.delete(name);
+    this.nodeListCache = undefined;
+    // Pods still bound to a removed node keep their state so that a node coming back (or the pod's
+    // deletion) is accounted correctly.
+    if (info.pods.size) this.orphans.set(name, new Map(info.pods));
+  }
+
+  /** The scheduler decided: count the pod on the node now, before the binding is written. */
+  assumePod(info: PodInfo, nodeName: string): void {
+    this.placePod(info, nodeName, true);
+  }
+
+  /** The binding failed: give the room back (unless the informer already saw the pod bound). */
+  forgetPod(key: string): void {
+    const state = this.podStates.get(key);
+    if (state?.assumed) this.unplacePod(key);
+  }
+
+  isAssumed(key: string): boolean {
+    return this.podStates.get(key)?.assumed ?? false;
+  }
+
+  /** An informer saw the pod bound (confirms an assumed pod, or learns about one bound elsewhere). */
+  addOrUpdateBoundPod(info: PodInfo, nodeName: string): void {
+    this.placePod(info, nodeName, false);
+  }
+
+  removePod(key: string): void {
+    this.unplacePod(key);
+  }
+
+  get podCount(): number {
+    return this.podStates.size;
+  }
+
+  private placePod(info: PodInfo, nodeName: string, assumed: boolean): void {
+    const old = this.podStates.get(info.key);
+    if (old && old.nodeName !== nodeName) this.unplacePod(info.key);
+    this.podStates.set(info.key, { info, nodeName, assumed });
+    const node = this.nodes.get(nodeName);
+    if (node) node.addPod(info);
+    else {
+      let waiting = this.orphans.get(nodeName);
+      if (!waiting) this.orphans.set(nodeName, (waiting = new Map()));
+      waiting.set(info.key, info);
+    }
+  }
+
+  private unplacePod(key: string): void {
+    const state = this.podStates.get(key);
+    if (!state) return;
+    this.podStates.delete(key);
+    this.nodes.get(state.nodeName)?.removePod(key);
+    const waiting = this.orphans.get(state.nodeName);
+    if (waiting) {
+      waiting.delete(key);
+      if (waiting.size === 0) this.orphans.delete(state.nodeName);
+    }
+  }
+}
