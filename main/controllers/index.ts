@@ -3,6 +3,7 @@ import type { ResourceDef } from '../apiserver/types';
 import type { KubeClient } from '../client/client';
 import type { Clock } from '../client/clock';
 import { SharedInformerFactory } from '../client/informer-factory';
+import { GarbageCollector } from './garbage-collector';
 import { NamespaceController } from './namespace';
 
 export interface ControllerManagerOptions {
@@ -19,7 +20,10 @@ export interface ControllerManager {
 export function startControllers({ client, resources, clock }: ControllerManagerOptions): ControllerManager {
   const informers = new SharedInformerFactory(client, { clock });
   const namespacedResources = resources.filter((d) => d.namespaced).map((d) => ({ group: d.group, version: d.version, resource: d.resource }));
-  const controllers = [new NamespaceController({ client, informers, namespacedResources, clock })];
+  const controllers: Array<{ start(): void; stop(): void }> = [
+    new NamespaceController({ client, informers, namespacedResources, clock }),
+    new GarbageCollector({ client, informers, resources, clock }),
+  ];
   informers.start();
   for (const c of controllers) c.start();
   return {
