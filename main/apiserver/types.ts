@@ -105,6 +105,8 @@ export interface ResourceDef {
   columns?: TableColumn[];
   /** PUT of a missing object creates it (Kubernetes: true only for a few kinds, e.g. Endpoints, Leases, Events). */
   allowCreateOnUpdate?: boolean;
+  /** Verbs discovery advertises (default: all of them); read-only virtual kinds say ['get', 'list']. */
+  verbs?: string[];
   /** For the scale subresource: where replicas and the selector live. */
   scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath: string };
 }

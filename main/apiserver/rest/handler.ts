@@ -16,6 +16,7 @@ import { patch } from './patch';
 import { binding, eviction, notServed, scale } from './subresources';
 import { toTable } from './table';
 import { update } from './update';
+import { serveVirtual, virtualMethodNotAllowed, type VirtualResourceProvider } from './virtual';
 import { watch } from './watch';
 
 export interface RestHandlerOptions {
@@ -38,6 +39,7 @@ const defKey = (group: string, resource: string): string => `${group}/${resource
 export class RestHandler implements ApiHandler {
   private readonly defs = new Map<string, ResourceDef>();
   private readonly subresourceHandlers = new Map<string, SubresourceHandler>();
+  private readonly virtuals = new Map<string, VirtualResourceProvider>();
   readonly ctx: RestContext;
 
   constructor(opts: RestHandlerOptions) {
@@ -57,6 +59,12 @@ export class RestHandler implements ApiHandler {
   addResource(def: ResourceDef): void {
     this.defs.set(defKey(def.group, def.resource), def);
     registerKnownResource(def);
+  }
+
+  /** Serve a read-only kind computed by `provider` (get/list only; see virtual.ts). */
+  registerVirtualResource(def: ResourceDef, provider: VirtualResourceProvider): void {
+    this.addResource(def);
+    this.virtuals.set(defKey(def.group, def.resource), provider);
   }
 
   resourceFor(group: string, resource: string): ResourceDef | undefined {
@@ -94,6 +102,8 @@ export class RestHandler implements ApiHandler {
     if (def.namespaced && !req.namespace && req.verb !== 'list' && req.verb !== 'create') {
       throw ApiError.badRequest(`the namespace of ${def.resource} "${req.name ?? ''}" is required`);
     }
+    const virtual = this.virtuals.get(defKey(def.group, def.resource));
+    if (virtual) return serveVirtual(def, virtual, req, ctx.clock.now());
 
     if (sub) {
       const custom = this.subresourceHandlers.get(`${def.group}/${def.resource}/${sub}`);
@@ -151,6 +161,7 @@ export class RestHandler implements ApiHandler {
     let def: ResourceDef;
     try {
       def = this.lookup(req);
+      if (this.virtuals.has(defKey(def.group, def.resource))) throw virtualMethodNotAllowed(def, 'watch');
     } catch (e) {
       queueMicrotask(() => onClose(e));
       return { stop: () => {} };
