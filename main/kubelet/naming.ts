@@ -60,7 +60,8 @@ export function newestFirst(instances: ContainerInfo[]): ContainerInfo[] {
 }
 
 export const isRunning = (c: ContainerInfo): boolean => c.state === 'running' || c.state === 'restarting' || c.state === 'paused';
-export const hasExited = (c: ContainerInfo): boolean => c.state === 'exited' || c.state === 'dead';
+/** Exited, or never got going: a start failure leaves the instance "created" with the engine's error. */
+export const hasExited = (c: ContainerInfo): boolean => c.state === 'exited' || c.state === 'dead' || (c.state === 'created' && !!c.error);
 
 /** `<pod>_<namespace>(<uid>)`, the pod format of kubelet messages. */
 export const podDescription = (pod: Pod): string => `${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`;

@@ -59,6 +59,7 @@ function containerStatus(
   instances: ContainerInfo[],
   input: StatusInput,
   defaultWaiting: string,
+  isInit = false,
 ): ContainerStatus {
   const status: ContainerStatus = {
     name: c.name,
@@ -91,7 +92,11 @@ function containerStatus(
       // Waiting to be restarted: the dead instance moves to lastState, as kubectl shows it.
       status.state = { waiting: { ...remembered } };
       status.lastState = terminated;
-    } else status.state = terminated;
+    } else {
+      status.state = terminated;
+      // A completed init container counts as ready (kubelet: init containers are ready once they succeeded).
+      if (defaultWaiting === 'PodInitializing' && isInit && latest.exitCode === 0 && !latest.error) status.ready = true;
+    }
   } else {
     status.state = { waiting: remembered ? { ...remembered } : { reason: 'ContainerCreating' } };
   }
@@ -201,7 +206,7 @@ export function computePodStatus(input: StatusInput): PodStatus {
     const latest = observed.instances.get(c.name)?.[0];
     return latest !== undefined && (isSidecar(c) ? isRunning(latest) : hasExited(latest) && latest.exitCode === 0);
   });
-  const init = (pod.spec?.initContainers ?? []).map((c) => containerStatus(c, observed.instances.get(c.name) ?? [], input, 'PodInitializing'));
+  const init = (pod.spec?.initContainers ?? []).map((c) => containerStatus(c, observed.instances.get(c.name) ?? [], input, 'PodInitializing', true));
   const app = pod.spec?.containers.map((c) =>
     containerStatus(c, observed.instances.get(c.name) ?? [], input, initialized ? 'ContainerCreating' : 'PodInitializing'),
   ) ?? [];

@@ -186,7 +186,7 @@ async function ensureContainer(
   const uid = pod.metadata.uid ?? '';
   let attempt = 0;
   if (latest) {
-    if (latest.state === 'created') {
+    if (latest.state === 'created' && !latest.error) {
       // Created but never started (an interrupted sync): replace it with the same attempt.
       await ctx.deps.runtime.removeContainer(latest.id).catch(() => undefined);
       attempt = attemptOf(latest);
