@@ -22,6 +22,8 @@ export interface FakeBehavior {
 export interface FakeExecScript extends Partial<Omit<ExecResult, 'timedOut'>> {
   /** How long the simulated command runs; an exec with a shorter timeout reports timedOut. */
   durationMs?: number;
+  /** What the command makes the container's main process print (e.g. it touched a file the process waits for). */
+  containerOutput?: Array<{ stream: 'stdout' | 'stderr'; text: string }>;
 }
 
 /** Which containers a script applies to; every given field must match. */

@@ -355,6 +355,7 @@ export class FakeRuntime extends FakeContainers implements ContainerRuntime {
       return { exitCode: -1, stdout: '', stderr: '', timedOut: true };
     }
     if (duration > 0) await this.sleep(duration);
+    for (const line of script.containerOutput ?? []) this.appendLog(c, line.stream, line.text);
     return { exitCode: script.exitCode ?? 0, stdout: script.stdout ?? '', stderr: script.stderr ?? '', timedOut: false };
   }
 
