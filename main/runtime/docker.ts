@@ -333,7 +333,10 @@ export class DockerRuntime implements ContainerRuntime {
   // ---- volumes ----
 
   async createVolume(name: string, labels: Labels): Promise<VolumeInfo> {
-    const v = await this.call(`creating volume ${name}`, () => this.docker.createVolume({ Name: name, Labels: this.stamp(labels) }));
+    const v = await this.call(`creating volume ${name}`, async () => {
+      await this.docker.createVolume({ Name: name, Labels: this.stamp(labels) });
+      return this.docker.getVolume(name).inspect();
+    });
     return { name: v.Name, labels: v.Labels ?? {}, mountpoint: v.Mountpoint };
   }
 

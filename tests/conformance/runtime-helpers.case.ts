@@ -45,7 +45,9 @@ export const programs = {
   },
   stubborn: { argv: sh('trap "" TERM; while true; do sleep 1; done'), fake: { onTerm: 'ignore' } },
   talker: {
-    argv: sh('echo one; echo two >&2; echo three; while [ ! -f /tmp/go ]; do sleep 0.1; done; echo four; sleep 300'),
+    // Pauses between lines: Docker copies stdout and stderr separately, so their relative order is only
+    // defined when the writes are apart in time.
+    argv: sh('echo one; sleep 0.1; echo two >&2; sleep 0.1; echo three; while [ ! -f /tmp/go ]; do sleep 0.1; done; echo four; sleep 300'),
     fake: {
       output: [
         { stream: 'stdout', text: 'one\n' },
