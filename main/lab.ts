@@ -12,6 +12,16 @@ import { builtinResources, defaultTolerationSeconds } from './apiserver/registry
 import { RestHandler } from './apiserver/rest/handler';
 import type { ApiHandler } from './apiserver/types';
 import { RealClock, type Clock } from './client/clock';
+import { KubeClient } from './client/client';
+import { createEnvResolver } from './kubelet/env';
+import { createHandlerRunner } from './kubelet/handlers';
+import { LabNodes, labIdForDataDir } from './kubelet/lab-nodes';
+import { createProbeManager } from './kubelet/probes/manager';
+import { createPodProbesProvider, podProbesResource, type PodProbesSource } from './kubelet/probes/podprobes';
+import { registerPodStreaming } from './kubelet/streaming';
+import { DEFAULT_KUBELET_TIMING, type KubeletTiming } from './kubelet/types';
+import { createRuntime } from './runtime';
+import { startScheduler } from './scheduler';
 import { MemoryStore } from './store/memory-store';
 import { openNedbStore } from './store/nedb-store';
 import type { Store } from './store/store';
@@ -32,6 +42,8 @@ export interface LabOptions {
   staticDir?: string;
   store?: 'nedb' | 'memory';
   clock?: Clock;
+  /** Kubelet timing overrides (a future time-scale knob); BOSUN_BACKOFF_BASE_MS sets backoffBaseMs too. */
+  timing?: Partial<KubeletTiming>;
 }
 
 export interface Lab {
@@ -52,7 +64,24 @@ export interface Lab {
   readyMs: number;
   /** The in-process API (same semantics as HTTP), for components and tests. */
   handler: ApiHandler;
+  /** Lab instance id (the `bosun.lab` label of every Docker object), derived from the data dir. */
+  labId: string;
+  /** The lab's nodes and their kubelets. */
+  nodes: LabNodes;
+  /** Stops the control plane and the kubelets; pod containers keep running for the next start to adopt. */
   stop(): Promise<void>;
+}
+
+/** Kubelet timing: Kubernetes defaults, the lab's overrides, then the documented environment knob. */
+export function labTiming(overrides: Partial<KubeletTiming> = {}, env: NodeJS.ProcessEnv = process.env): KubeletTiming {
+  const timing = { ...DEFAULT_KUBELET_TIMING, ...overrides };
+  const base = Number(env.BOSUN_BACKOFF_BASE_MS);
+  if (env.BOSUN_BACKOFF_BASE_MS && Number.isFinite(base) && base > 0) {
+    timing.backoffBaseMs = base;
+    // Keep Kubernetes' proportions (10 s → 5 min cap) so the doubling stays visible at lab speed.
+    timing.backoffCapMs = Math.max(base, Math.min(timing.backoffCapMs, base * 30));
+  }
+  return timing;
 }
 
 /** The namespaces every Kubernetes cluster starts with. */
@@ -113,6 +142,41 @@ export async function startLab(options: LabOptions): Promise<Lab> {
       tls,
     });
     stops.push(() => http.close());
+
+    // Nodes: the container runtime, one kubelet per lab node, the scheduler binding pods to them.
+    const labId = labIdForDataDir(options.dataDir);
+    const runtime = createRuntime(options.runtime);
+    stops.push(() => runtime.close());
+    const controlPlane = new KubeClient(handler, 'system:kube-controller-manager');
+    const nodes = new LabNodes({
+      client: controlPlane,
+      runtime,
+      clock,
+      timing: labTiming(options.timing),
+      labId,
+      pauseImage: options.pauseImage,
+      dataDir: join(options.dataDir, 'kubelet'),
+      parts: (deps) => {
+        const handlers = createHandlerRunner({ runtime: deps.runtime, clock: deps.clock });
+        return {
+          env: createEnvResolver({ client: deps.client }),
+          handlers,
+          probes: (events, recorder) => createProbeManager({ clock: deps.clock, runner: handlers, events, recorder }),
+        };
+      },
+    });
+    stops.push(() => nodes.stop());
+    registerPodStreaming(http, { client: controlPlane, runtimeForNode: (name) => (nodes.kubelets.has(name) ? runtime : undefined) });
+    handler.registerVirtualResource(
+      podProbesResource,
+      createPodProbesProvider({
+        client: controlPlane,
+        probesOnNode: (name) => nodes.kubelets.get(name)?.ctx.probes as unknown as PodProbesSource | undefined,
+      }),
+    );
+    await nodes.start(options.nodes);
+    const scheduler = startScheduler({ client: new KubeClient(handler, 'system:kube-scheduler'), clock });
+    stops.push(() => scheduler.stop());
     return {
       url: http.url,
       httpsUrl: http.httpsUrl ?? http.url,
@@ -123,6 +187,8 @@ export async function startLab(options: LabOptions): Promise<Lab> {
       startedAt,
       readyMs: performance.now() - startedAt,
       handler,
+      labId,
+      nodes,
       stop,
     };
   } catch (e) {

@@ -18,7 +18,7 @@ export interface KubeletParts {
   env: EnvResolver;
   volumes: VolumeManager;
   /** Built by the kubelet, which passes its callbacks for readiness changes and liveness failures. */
-  probes: (events: ProbeManagerEvents) => ProbeManager;
+  probes: (events: ProbeManagerEvents, recorder: EventRecorder) => ProbeManager;
   handlers: HandlerRunner;
 }
 

@@ -48,17 +48,21 @@ export class Kubelet {
     const client = deps.client;
     const workers = new PodWorkers((uid) => this.sync(uid), deps.clock, this.logger);
     const backoff = { baseMs: deps.timing.backoffBaseMs, capMs: deps.timing.backoffCapMs, resetMs: deps.timing.backoffResetMs };
-    const probes = (options.parts?.probes ?? noProbes)({
-      onStateChange: (uid) => workers.enqueue(uid),
-      onUnhealthy: (pod, containerName, probeType) => void this.restartUnhealthy(pod, containerName, probeType),
-    });
+    const recorder = new EventRecorder(client, { component: 'kubelet', host: deps.node.name, clock: deps.clock, logger: this.logger });
+    const probes = (options.parts?.probes ?? noProbes)(
+      {
+        onStateChange: (uid) => workers.enqueue(uid),
+        onUnhealthy: (pod, containerName, probeType) => void this.restartUnhealthy(pod, containerName, probeType),
+      },
+      recorder,
+    );
     this.ctx = {
       deps,
       env: options.parts?.env ?? literalEnvResolver,
       volumes: options.parts?.volumes ?? noVolumes,
       probes,
       handlers: options.parts?.handlers ?? noHandlers,
-      recorder: new EventRecorder(client, { component: 'kubelet', host: deps.node.name, clock: deps.clock, logger: this.logger }),
+      recorder,
       ips: new IpAllocator(deps.node.podCIDR),
       crashBackoff: new Backoff(deps.clock, backoff),
       // Image pulls: Kubernetes backs off from 10 s to 5 min as for crashes.

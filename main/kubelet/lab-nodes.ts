@@ -1,0 +1,166 @@
+// The lab's nodes: one kubelet per Node labelled lab.bosun.dev/managed=true, on one Docker bridge
+// network per lab (10.244.0.0/16, node-N gets 10.244.N.0/24). `--nodes N` makes sure node-1…node-N
+// exist; creating another Node with the label adds a node at runtime, deleting a managed Node removes
+// it (its kubelet stops and its containers go). See docs/NODES.md.
+import { createHash } from 'node:crypto';
+import { resolve } from 'node:path';
+import type { Node } from '../../shared/api/node';
+import type { Clock } from '../client/clock';
+import type { KubeClient } from '../client/client';
+import { SharedInformer } from '../client/informer';
+import { RuntimeLabels, type ContainerRuntime } from '../runtime/runtime';
+import { parseCidr } from './ip-allocator';
+import { Kubelet, type KubeletLogger } from './kubelet';
+import type { KubeletParts } from './kubelet-context';
+import type { KubeletDeps, KubeletTiming, NodeConfig } from './types';
+
+export const LAB_POD_SUBNET = '10.244.0.0/16';
+export const LAB_POD_GATEWAY = '10.244.0.1';
+export const MANAGED_NODE_LABEL = 'lab.bosun.dev/managed';
+export const DEFAULT_NODE_CAPACITY: Readonly<Record<string, string>> = Object.freeze({
+  cpu: '4',
+  memory: '8Gi',
+  pods: '110',
+  'ephemeral-storage': '50Gi',
+});
+
+/** One data dir = one lab: the id that labels every Docker object of the lab. */
+export function labIdForDataDir(dataDir: string): string {
+  return createHash('sha256').update(resolve(dataDir)).digest('hex').slice(0, 12);
+}
+
+export const podNetworkName = (labId: string): string => `bosun-${labId}`;
+export const nodePodCIDR = (index: number): string => `10.244.${index}.0/24`;
+
+/** Removes every container, the pod network and the volumes of one lab (tests, "reset lab"). */
+export async function removeLabResources(runtime: ContainerRuntime, labId: string): Promise<void> {
+  const selector = { [RuntimeLabels.managed]: 'true', [RuntimeLabels.lab]: labId };
+  const containers = await runtime.listContainers(selector);
+  await Promise.all(containers.map((c) => runtime.removeContainer(c.id).catch(() => undefined)));
+  await runtime.removeNetwork(podNetworkName(labId)).catch(() => undefined);
+  const volumes = await runtime.listVolumes(selector).catch(() => []);
+  await Promise.all(volumes.map((v) => runtime.removeVolume(v.name).catch(() => undefined)));
+}
+
+export interface LabNodesOptions {
+  client: KubeClient;
+  runtime: ContainerRuntime;
+  clock: Clock;
+  timing: KubeletTiming;
+  labId: string;
+  pauseImage: string;
+  dataDir: string;
+  /** The helpers each kubelet uses (env, volumes, probes, handlers), built per kubelet. */
+  parts?: (deps: KubeletDeps) => Partial<KubeletParts>;
+  logger?: KubeletLogger;
+}
+
+export class LabNodes {
+  readonly kubelets = new Map<string, Kubelet>();
+  readonly podNetwork: string;
+  private informer?: SharedInformer<Node>;
+  private readonly pending = new Map<string, Promise<void>>();
+  private stopped = false;
+
+  constructor(private readonly options: LabNodesOptions) {
+    this.podNetwork = podNetworkName(options.labId);
+  }
+
+  /** Creates the pod network, starts node-1…node-`count` and every other managed Node, then follows changes. */
+  async start(count: number): Promise<void> {
+    const { runtime, labId } = this.options;
+    await runtime.ping();
+    await runtime.ensureNetwork(this.podNetwork, {
+      subnet: LAB_POD_SUBNET,
+      gateway: LAB_POD_GATEWAY,
+      labels: { [RuntimeLabels.managed]: 'true', [RuntimeLabels.lab]: labId, [RuntimeLabels.role]: 'network' },
+    });
+    const existing = await this.options.client.nodes<Node>().list(undefined, { labelSelector: `${MANAGED_NODE_LABEL}=true` });
+    const names = new Set<string>();
+    for (let i = 1; i <= count; i++) names.add(`node-${i}`);
+    for (const n of existing.items) names.add(n.metadata.name ?? '');
+    await Promise.all([...names].map((name) => this.startNode(name, existing.items.find((n) => n.metadata.name === name))));
+    this.informer = new SharedInformer<Node>(this.options.client.nodes<Node>(), {
+      labelSelector: `${MANAGED_NODE_LABEL}=true`,
+      clock: this.options.clock,
+      logger: this.options.logger,
+    });
+    this.informer.addEventHandler({
+      onAdd: (node) => void this.startNode(node.metadata.name ?? '', node),
+      onDelete: (node) => void this.removeNode(node.metadata.name ?? ''),
+    });
+    this.informer.start();
+  }
+
+  /** Stops every kubelet; pods keep running for the next start to adopt. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.informer?.stop();
+    await Promise.all([...this.pending.values()]);
+    await Promise.all([...this.kubelets.values()].map((k) => k.stop()));
+    this.kubelets.clear();
+  }
+
+  private nodeConfig(name: string, node?: Node): NodeConfig {
+    const used = new Set([...this.kubelets.values()].map((k) => k.deps.node.podCIDR));
+    let podCIDR = node?.spec?.podCIDR;
+    const inLab = (cidr: string): boolean => {
+      try {
+        const { base, bits } = parseCidr(cidr);
+        return bits === 24 && base >>> 16 === parseCidr(LAB_POD_SUBNET).base >>> 16 && ((base >>> 8) & 255) > 0;
+      } catch {
+        return false;
+      }
+    };
+    if (!podCIDR || !inLab(podCIDR) || used.has(podCIDR)) {
+      const m = /^node-(\d+)$/.exec(name);
+      const preferred = m && Number(m[1]) >= 1 && Number(m[1]) <= 254 ? nodePodCIDR(Number(m[1])) : undefined;
+      podCIDR = preferred && !used.has(preferred) ? preferred : undefined;
+      for (let i = 1; !podCIDR && i <= 254; i++) if (!used.has(nodePodCIDR(i))) podCIDR = nodePodCIDR(i);
+      if (!podCIDR) throw new Error('the lab pod network has no free node range left (254 nodes)');
+    }
+    return {
+      name,
+      labels: { [MANAGED_NODE_LABEL]: 'true' },
+      capacity: { ...DEFAULT_NODE_CAPACITY, ...(node?.status?.capacity ?? {}) },
+      podCIDR,
+    };
+  }
+
+  private startNode(name: string, node?: Node): Promise<void> {
+    if (this.stopped || !name || this.kubelets.has(name) || this.pending.has(name)) return this.pending.get(name) ?? Promise.resolve();
+    const run = async (): Promise<void> => {
+      const { client, runtime, clock, timing, labId, pauseImage, dataDir } = this.options;
+      const deps: KubeletDeps = {
+        node: this.nodeConfig(name, node),
+        client: client.as(`system:node:${name}`),
+        runtime,
+        clock,
+        timing,
+        labId,
+        podNetwork: this.podNetwork,
+        pauseImage,
+        dataDir,
+      };
+      const kubelet = new Kubelet(deps, { parts: this.options.parts?.(deps), logger: this.options.logger });
+      this.kubelets.set(name, kubelet);
+      await kubelet.start();
+    };
+    const p = run()
+      .catch((e: unknown) => {
+        this.kubelets.delete(name);
+        throw e;
+      })
+      .finally(() => this.pending.delete(name));
+    this.pending.set(name, p.catch(() => undefined));
+    return p;
+  }
+
+  private async removeNode(name: string): Promise<void> {
+    await this.pending.get(name);
+    const kubelet = this.kubelets.get(name);
+    if (!kubelet) return;
+    this.kubelets.delete(name);
+    await kubelet.removeNode().catch((e: unknown) => this.options.logger?.warn(`lab: removing node ${name}: ${(e as Error).message}`));
+  }
+}
