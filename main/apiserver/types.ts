@@ -38,6 +38,24 @@ export interface ApiRequest extends RequestInfo {
   user?: string;
   /** Ask for a meta.k8s.io/v1 Table instead of objects (kubectl get). */
   asTable?: boolean;
+  /** How the HTTP layer decoded the body, as far as fieldValidation needs to know (repeated keys, YAML). */
+  bodyDecoding?: BodyDecoding;
+  /**
+   * Receives the warnings of this request (fieldValidation=Warn findings), which HTTP sends as
+   * `Warning: 299 - "<text>"` headers as Kubernetes does; in-process callers may leave it unset.
+   */
+  onWarning?(text: string): void;
+}
+
+/** What fieldValidation needs to know about how a request body was decoded. */
+export interface BodyDecoding {
+  /** The body was YAML: Kubernetes converts it through a Go map, so unknown fields come in sorted order. */
+  yaml?: boolean;
+  /** JSON text that repeats a key: Kubernetes reports duplicates interleaved with unknown fields in
+   * document order, so the text is rescanned (kept only in this rare case). */
+  duplicateJson?: string;
+  /** go-yaml's lines for repeated YAML keys (`line 12: key "paused" already set in map`). */
+  yamlDuplicates?: string[];
 }
 
 export interface ApiWatch {

@@ -1,9 +1,12 @@
 // Request bodies: bounded reading (the apiserver's 3 MiB limit) and decoding with errors that point at
 // the line and column, because people paste hand-written YAML and JSON into this lab.
 import type { IncomingMessage } from 'node:http';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { ApiError } from '../../../shared/api/errors';
 import { decodeKubernetesProtobuf } from '../protobuf/decode';
+import { hasDuplicateKeys } from '../schema/json-duplicates';
+import { yamlDuplicateKeys } from '../schema/yaml-duplicates';
+import type { BodyDecoding } from '../types';
 import type { BodyFormat } from './negotiation';
 
 /** k8s.io/apiserver's MaxRequestBodyBytes. */
@@ -170,7 +173,12 @@ export function decodeBody(buffer: Buffer, format: BodyFormat): unknown {
       throw ApiError.badRequest(`error decoding JSON: ${describeJsonError(text, offset)} at line ${line}, column ${column}`);
     }
   }
-  const doc = parseDocument(text, { uniqueKeys: true });
+  return decodeYaml(text, true).body;
+}
+
+function decodeYaml(text: string, uniqueKeys: boolean): { body: unknown; duplicates?: string[] } {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { uniqueKeys, lineCounter: lines });
   const err = doc.errors[0];
   if (err) {
     const pos = err.linePos?.[0];
@@ -178,5 +186,27 @@ export function decodeBody(buffer: Buffer, format: BodyFormat): unknown {
     const what = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
     throw ApiError.badRequest(`error decoding YAML: ${what}${where}`);
   }
-  return doc.toJS();
+  const body: unknown = doc.toJS();
+  if (uniqueKeys) return { body };
+  const duplicates = yamlDuplicateKeys(doc, lines);
+  return duplicates.length ? { body, duplicates } : { body };
+}
+
+/**
+ * Decodes a resource request body for the REST layer. Unless field validation is off (`Ignore`), repeated
+ * keys are not errors here but findings for fieldValidation (Kubernetes keeps the last value and reports
+ * them as Strict errors or Warn warnings); JSON text is kept only when a key does repeat, for the
+ * ordered rescan, so the common body costs one extra counting pass.
+ */
+export function decodeRequestBody(buffer: Buffer, format: BodyFormat, fieldValidation?: string): { body: unknown; bodyDecoding?: BodyDecoding } {
+  if (format !== 'yaml' && format !== 'json') return { body: decodeBody(buffer, format) };
+  const text = buffer.toString('utf8');
+  if (text.trim() === '') return { body: undefined };
+  const findDuplicates = fieldValidation !== 'Ignore';
+  if (format === 'yaml') {
+    const { body, duplicates } = decodeYaml(text, false);
+    return { body, bodyDecoding: findDuplicates && duplicates ? { yaml: true, yamlDuplicates: duplicates } : { yaml: true } };
+  }
+  const body = decodeBody(buffer, 'json');
+  return findDuplicates && hasDuplicateKeys(text, body) ? { body, bodyDecoding: { duplicateJson: text } } : { body };
 }

@@ -2,10 +2,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from '../../../shared/api/errors';
 import type { ApiHandler, ApiRequest, RequestInfo, ResourceDef } from '../types';
-import { decodeBody, readBody } from './body';
+import { decodeBody, decodeRequestBody, readBody } from './body';
 import type { ConnectRegistry } from './connect';
 import { bodyFormatOf, negotiate, patchTypeOf } from './negotiation';
-import { toApiError, writeBody, writeError } from './respond';
+import { toApiError, WarningRecorder, writeBody, writeError } from './respond';
 import { serveWatch } from './watch-stream';
 
 export const notFound = (): ApiError => new ApiError(404, 'NotFound', 'the server could not find the requested resource', {});
@@ -36,18 +36,18 @@ export function queryOf(url: URL, info: RequestInfo): Record<string, string> {
   return query;
 }
 
-async function requestBody(req: IncomingMessage, info: RequestInfo): Promise<Pick<ApiRequest, 'body' | 'patchType'>> {
+async function requestBody(req: IncomingMessage, info: RequestInfo, fieldValidation: string | undefined): Promise<Pick<ApiRequest, 'body' | 'patchType' | 'bodyDecoding'>> {
   switch (info.verb) {
     case 'create':
     case 'update': {
       const format = bodyFormatOf(req.headers['content-type']);
-      return { body: decodeBody(await readBody(req), format) };
+      return decodeRequestBody(await readBody(req), format, fieldValidation);
     }
     case 'patch': {
       const patchType = patchTypeOf(req.headers['content-type']);
-      const body = decodeBody(await readBody(req), patchType === 'application/apply-patch+yaml' ? 'yaml' : 'json');
-      if (body === undefined) throw ApiError.badRequest('the body of a PATCH request must not be empty');
-      return { body, patchType };
+      const decoded = decodeRequestBody(await readBody(req), patchType === 'application/apply-patch+yaml' ? 'yaml' : 'json', fieldValidation);
+      if (decoded.body === undefined) throw ApiError.badRequest('the body of a PATCH request must not be empty');
+      return { ...decoded, patchType };
     }
     case 'delete':
     case 'deletecollection': {
@@ -93,12 +93,16 @@ export async function serveResource(req: IncomingMessage, res: ServerResponse, u
     serveWatch(ctx.handler, request, res, ctx.onInternalError);
     return;
   }
-  Object.assign(request, await requestBody(req, info));
+  Object.assign(request, await requestBody(req, info, request.query?.fieldValidation));
+  const warnings = new WarningRecorder();
+  request.onWarning = (text) => warnings.add(text);
   try {
     const result = await ctx.handler.handle(request);
+    warnings.writeTo(res);
     writeBody(res, successCode(request, result), result, negotiated.format);
   } catch (err) {
     if (toApiError(err).code >= 500) ctx.onInternalError(err);
+    warnings.writeTo(res);
     writeError(res, err, negotiated.format);
   }
 }

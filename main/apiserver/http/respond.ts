@@ -89,3 +89,37 @@ export function rawStatusResponse(err: unknown): string {
 function reasonPhrase(code: number): string {
   return STATUS_CODES[code] ?? 'Error';
 }
+
+// k8s.io/apiserver's warning recorder limits: past 4096 characters in all, each warning is cut to 256.
+const WARNINGS_TOTAL_LIMIT = 4096;
+const WARNING_ITEM_LIMIT = 256;
+
+/**
+ * Warnings of one request, sent as RFC 7234 `Warning: 299 - "<text>"` headers (kubectl prints them as
+ * `Warning: <text>`). Repeats are dropped, as Kubernetes does.
+ */
+export class WarningRecorder {
+  private readonly texts: string[] = [];
+
+  add(text: string): void {
+    if (!this.texts.includes(text)) this.texts.push(text);
+  }
+
+  headerValues(): string[] {
+    let texts = this.texts;
+    if (texts.reduce((n, t) => n + t.length, 0) > WARNINGS_TOTAL_LIMIT) {
+      texts = texts.map((t) => (t.length > WARNING_ITEM_LIMIT ? t.slice(0, WARNING_ITEM_LIMIT) : t));
+      let total = 0;
+      texts = texts.filter((t) => (total += t.length) <= WARNINGS_TOTAL_LIMIT);
+    }
+    return texts.map((t) => {
+      const quoted = t.replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/[\\"]/g, (c) => `\\${c}`);
+      // Header values are bytes: send the UTF-8 of the text as Go does (Node writes latin1 strings byte for byte).
+      return Buffer.from(`299 - "${quoted}"`, 'utf8').toString('latin1');
+    });
+  }
+
+  writeTo(res: ServerResponse): void {
+    if (this.texts.length && !res.headersSent) res.setHeader('Warning', this.headerValues());
+  }
+}

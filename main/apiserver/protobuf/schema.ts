@@ -80,6 +80,20 @@ export function messageForKind(apiVersion: string, kind: string): protobuf.Type 
   return messageType(`${pkg}.${kind}`);
 }
 
+/**
+ * Whether a message is a kind: its Go type embeds TypeMeta, so its JSON also carries apiVersion and kind
+ * (wherever it appears, e.g. a StatefulSet's volumeClaimTemplates are PersistentVolumeClaims).
+ */
+export function isKindMessage(type: protobuf.Type): boolean {
+  const name = type.fullName.slice(1);
+  if (name === `${META}.DeleteOptions`) return true;
+  for (const [apiVersion, kinds] of Object.entries(KINDS)) {
+    const pkg = PACKAGES[apiVersion];
+    if (name.startsWith(`${pkg}.`) && kinds.includes(name.slice(pkg.length + 1))) return true;
+  }
+  return false;
+}
+
 /** Go's name for a message (`v1.PodSpec`), as Kubernetes prints types in its errors. */
 export function goTypeName(type: protobuf.Type): string {
   const parts = type.fullName.replace(/^\./, '').split('.');

@@ -4,6 +4,7 @@ import type { KubeObject } from '../../../shared/api/meta';
 import { isStoreError } from '../../store/store';
 import type { ApiRequest, ResourceDef } from '../types';
 import { recordUpdate } from '../patch';
+import { checkObjectFields } from '../schema/field-validation';
 import { gr, isDryRun, updateManager, requireObjectBody, rfc3339, storeCall, storeKey, toApiError, type RestContext } from './context';
 import { admitAndValidate } from './pipeline';
 
@@ -67,6 +68,8 @@ export function prepareForCreate(ctx: RestContext, def: ResourceDef, obj: KubeOb
 
 export async function create(ctx: RestContext, def: ResourceDef, req: ApiRequest, decoded?: KubeObject): Promise<KubeObject> {
   const obj = decoded ?? requireObjectBody(def, req.body);
+  // A decoded object comes from an update that already checked its body (create on update).
+  if (!decoded) checkObjectFields(def, req, obj, 'CreateOptions');
   resolveNamespace(def, req, obj);
   prepareForCreate(ctx, def, obj);
   return createPrepared(ctx, def, req, obj);

@@ -4,6 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { ApiError } from '../../../shared/api/errors';
 import type { KubeObject } from '../../../shared/api/meta';
 import { applyPatch, serverSideApply } from '../patch';
+import { checkApplyDocument, patchCheck } from '../schema/patch-validation';
 import type { ApiRequest, PatchType, ResourceDef } from '../types';
 import { apiVersionFor, clone, isDryRun, isObj, requireObjectBody, rfc3339, type RestContext } from './context';
 import { createPrepared, prepareForCreate, resolveNamespace } from './create';
@@ -46,6 +47,7 @@ export async function patch(ctx: RestContext, def: ResourceDef, req: ApiRequest,
   if (type === 'application/apply-patch+yaml') return apply(ctx, def, req, doc, subresource);
   const name = req.name!;
   const precondition = patchResourceVersion(type, doc);
+  const fields = patchCheck(def, req, type, doc);
   return runUpdate(() =>
     guaranteedUpdate(
       ctx,
@@ -62,6 +64,7 @@ export async function patch(ctx: RestContext, def: ResourceDef, req: ApiRequest,
         if (result.metadata.resourceVersion && result.metadata.resourceVersion !== old.metadata.resourceVersion) {
           throw ApiError.conflict({ group: def.group, resource: def.resource }, name, 'the object has been modified; please apply your changes to the latest version and try again');
         }
+        fields.checkResult(result);
         return finishUpdate(ctx, def, req, old, prepareForUpdate(def, old, result, subresource), subresource);
       },
       { precondition },
@@ -93,6 +96,7 @@ async function apply(ctx: RestContext, def: ResourceDef, req: ApiRequest, doc: u
       name,
       async (old) => {
         const merged = serverSideApply({ ...base, live: old, applied, now: rfc3339(ctx.clock.nowMs()) });
+        checkApplyDocument(req);
         return finishUpdate(ctx, def, req, old, prepareForUpdate(def, old, merged, subresource), subresource, { apply: true });
       },
       {
@@ -100,6 +104,7 @@ async function apply(ctx: RestContext, def: ResourceDef, req: ApiRequest, doc: u
         onMissing: async () => {
           if (subresource) throw ApiError.notFound({ group: def.group, resource: def.resource }, name);
           const obj = serverSideApply({ ...base, live: undefined, applied: clone(applied), now: rfc3339(ctx.clock.nowMs()) });
+          checkApplyDocument(req);
           obj.metadata.name = name;
           resolveNamespace(def, req, obj);
           delete obj.metadata.resourceVersion;

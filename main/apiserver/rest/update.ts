@@ -4,6 +4,7 @@ import { ApiError } from '../../../shared/api/errors';
 import type { KubeObject } from '../../../shared/api/meta';
 import { isStoreError } from '../../store/store';
 import { recordUpdate } from '../patch';
+import { checkObjectFields } from '../schema/field-validation';
 import { jsonEqual } from '../patch/util';
 import type { ApiRequest, ResourceDef } from '../types';
 import { CONFLICT_MESSAGE, clone, gr, isDryRun, requireObjectBody, storeKey, toApiError, updateManager, type RestContext } from './context';
@@ -167,6 +168,7 @@ export async function runUpdate(fn: () => Promise<KubeObject>): Promise<KubeObje
 /** PUT /…/name and PUT /…/name/status. */
 export async function update(ctx: RestContext, def: ResourceDef, req: ApiRequest, subresource?: string): Promise<KubeObject> {
   const incoming = requireObjectBody(def, req.body);
+  checkObjectFields(def, req, incoming, 'UpdateOptions');
   const name = req.name!;
   if (incoming.metadata.name !== undefined && incoming.metadata.name !== name) {
     throw ApiError.badRequest(`the name of the object (${incoming.metadata.name}) does not match the name on the URL (${name})`);
