@@ -250,6 +250,7 @@ export async function startContainer(
   const info = await runtime.inspectContainer(id);
   if (!info) return;
   ctx.probes.addContainer(pod, c, info);
+  ctx.probed.set(`${pod.metadata.uid}/${c.name}`, info.id);
   const postStart = c.lifecycle?.postStart;
   if (!postStart) return;
   const grace = pod.spec?.terminationGracePeriodSeconds ?? 30;

@@ -38,6 +38,8 @@ export interface KubeletContext {
   pullFailures: Map<string, { at: number; message: string }>;
   /** Termination messages by runtime container id, read once after exit. */
   terminationMessages: Map<string, string>;
+  /** Which container instance the prober watches, by `<pod uid>/<container>` (adopted ones included). */
+  probed: Map<string, string>;
   statuses: StatusManager;
   workers: PodWorkers;
   /** The node's InternalIP, every pod's hostIP. */

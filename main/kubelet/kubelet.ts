@@ -70,6 +70,7 @@ export class Kubelet {
       waiting: new Map(),
       pullFailures: new Map(),
       terminationMessages: new Map(),
+      probed: new Map(),
       statuses: new StatusManager(client),
       workers,
       hostIP: nodeAddressOf(deps.node.podCIDR),

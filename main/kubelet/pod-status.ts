@@ -44,12 +44,22 @@ export function terminatedReason(info: ContainerInfo): string {
   return info.exitCode === 0 ? 'Completed' : 'Error';
 }
 
+/** metav1.Time: RFC 3339 with second precision (engines report nanoseconds). */
+export function metaTime(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  const ms = Date.parse(value);
+  if (!Number.isFinite(ms) || ms <= 0) return undefined;
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
 function terminatedState(info: ContainerInfo, scheme: string, messages: Map<string, string>): ContainerState {
   const t: NonNullable<ContainerState['terminated']> = { exitCode: info.exitCode ?? 0, reason: terminatedReason(info) };
   const message = messages.get(info.id) ?? (info.error || undefined);
   if (message) t.message = message;
-  if (info.startedAt) t.startedAt = info.startedAt;
-  if (info.finishedAt) t.finishedAt = info.finishedAt;
+  const startedAt = metaTime(info.startedAt);
+  const finishedAt = metaTime(info.finishedAt);
+  if (startedAt) t.startedAt = startedAt;
+  if (finishedAt) t.finishedAt = finishedAt;
   t.containerID = `${scheme}://${info.id}`;
   return { terminated: t };
 }
@@ -82,7 +92,7 @@ function containerStatus(
   const previous = instances[1];
   if (previous && hasExited(previous)) status.lastState = terminatedState(previous, input.runtimeScheme, input.terminationMessages);
   if (isRunning(latest) && latest.state !== 'created') {
-    status.state = { running: { startedAt: latest.startedAt ?? input.now } };
+    status.state = { running: { startedAt: metaTime(latest.startedAt) ?? input.now } };
     const probe = input.probeState(c.name);
     status.started = probe.started;
     status.ready = probe.started && probe.ready;

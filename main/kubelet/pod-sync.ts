@@ -71,6 +71,7 @@ export async function writeStatus(ctx: KubeletContext, pod: Pod): Promise<void> 
   const containers = await listPodContainers(ctx, uid);
   await Promise.all(containers.filter(hasExited).map((c) => readTerminationMessage(ctx, pod, c)));
   const observed = observe(containers);
+  registerWithProber(ctx, pod, observed);
   const status = computePodStatus({
     pod,
     observed,
@@ -85,6 +86,17 @@ export async function writeStatus(ctx: KubeletContext, pod: Pod): Promise<void> 
   // A pod that just finished: stop what is left (e.g. the sandbox) on the next sync.
   if (stored && (stored.status?.phase === 'Succeeded' || stored.status?.phase === 'Failed') && stored.status.phase !== pod.status?.phase) {
     ctx.workers.enqueueAfter(uid, 1);
+  }
+}
+
+/** Running instances the prober does not watch yet: adopted after a restart, or started by an earlier run. */
+function registerWithProber(ctx: KubeletContext, pod: Pod, observed: ObservedPod): void {
+  for (const c of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]) {
+    const latest = observed.instances.get(c.name)?.[0];
+    const key = `${pod.metadata.uid}/${c.name}`;
+    if (!latest || latest.state !== 'running' || ctx.probed.get(key) === latest.id) continue;
+    ctx.probes.addContainer(pod, c, latest);
+    ctx.probed.set(key, latest.id);
   }
 }
 

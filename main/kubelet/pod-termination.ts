@@ -38,6 +38,7 @@ export async function killContainer(ctx: KubeletContext, pod: Pod, info: Contain
   if (isRunning(info)) ctx.recorder.event(pod, 'Normal', 'Killing', reason || `Stopping container ${name}`, fieldPath);
   await ctx.deps.runtime.stopContainer(info.id, remaining).catch(() => undefined);
   ctx.probes.removeContainer(pod.metadata.uid ?? '', name);
+  ctx.probed.delete(`${pod.metadata.uid}/${name}`);
 }
 
 /**
@@ -58,6 +59,7 @@ export async function releasePod(ctx: KubeletContext, uid: string, containers: C
   await Promise.all(sandboxes.map((c) => stopAndRemove(ctx, c, 0)));
   ctx.ips.release(uid);
   ctx.probes.removePod(uid);
+  for (const key of [...ctx.probed.keys()]) if (key.startsWith(`${uid}/`)) ctx.probed.delete(key);
   await ctx.volumes.tearDown(uid).catch(() => undefined);
   ctx.crashBackoff.resetPrefix(`${uid}/`);
   ctx.imagePullBackoff.resetPrefix(`${uid}/`);
