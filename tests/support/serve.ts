@@ -1,9 +1,10 @@
 // Starts a real `bosun serve` child process for integration tests and drives kubectl against it.
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { spawn, execFile, execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { labIdForDataDir, podNetworkName } from '../../main/kubelet/lab-nodes';
 
 const ROOT = resolve(__dirname, '../..');
 export const KUBECTL = process.env.KUBECTL ?? '/usr/bin/kubectl';
@@ -18,7 +19,9 @@ export interface ServeHandle {
   output: string[];
   /** SIGTERM and wait; resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
-  /** Remove the data dir (after stop). */
+  /** The lab id (`bosun.lab` label of its Docker objects), derived from the data dir. */
+  labId: string;
+  /** Remove the data dir and every Docker object of this lab (after stop: stopping keeps pods running). */
   cleanup(): void;
 }
 
@@ -28,6 +31,27 @@ export interface ServeOptions {
   timeoutMs?: number;
   /** Run the shipped bundle (`bin/bosun.js`, needs `npm run build`) instead of the sources. */
   built?: boolean;
+  /** Container runtime of the lab (default fake). */
+  runtime?: 'docker' | 'fake';
+  /** Extra environment for the child (e.g. BOSUN_BACKOFF_BASE_MS). */
+  env?: Record<string, string>;
+}
+
+/** Removes every container, the pod network and the volumes labelled with this lab's id (docker CLI). */
+export function removeLabDockerObjects(labId: string): void {
+  const docker = (args: string[]): string => {
+    try {
+      return execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 60_000 }).trim();
+    } catch {
+      return '';
+    }
+  };
+  const filter = `label=bosun.lab=${labId}`;
+  const containers = docker(['ps', '-aq', '--filter', filter]).split('\n').filter(Boolean);
+  if (containers.length) docker(['rm', '-f', '-v', ...containers]);
+  docker(['network', 'rm', podNetworkName(labId)]);
+  const volumes = docker(['volume', 'ls', '-q', '--filter', filter]).split('\n').filter(Boolean);
+  if (volumes.length) docker(['volume', 'rm', '-f', ...volumes]);
 }
 
 /** Runs the CLI from source through tsx, so tests always exercise the current code. */
@@ -39,8 +63,9 @@ export function serveCommand(args: string[], built = false): { command: string; 
 export async function startServe(options: ServeOptions = {}): Promise<ServeHandle> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'bosun-it-'));
   const kubeconfig = join(dataDir, 'kubeconfig');
-  const { command, args } = serveCommand(['--port', '0', '--data-dir', dataDir, '--runtime', 'fake', ...(options.args ?? [])], options.built);
-  const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const { command, args } = serveCommand(['--port', '0', '--data-dir', dataDir, '--runtime', options.runtime ?? 'fake', ...(options.args ?? [])], options.built);
+  const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
+  const labId = labIdForDataDir(dataDir);
   const output: string[] = [];
   const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
   createInterface({ input: child.stderr! }).on('line', (l) => output.push(`[stderr] ${l}`));
@@ -72,7 +97,11 @@ export async function startServe(options: ServeOptions = {}): Promise<ServeHandl
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
     },
-    cleanup: () => rmSync(dataDir, { recursive: true, force: true }),
+    labId,
+    cleanup: () => {
+      if (options.runtime === 'docker') removeLabDockerObjects(labId);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
   };
 }
 
