@@ -123,6 +123,18 @@ describe('garbage collector: foreground', () => {
     expect(order).toEqual(['bottom', 'mid', 'top']);
   });
 
+  it('an ownership cycle with blockOwnerDeletion on both sides still terminates', async () => {
+    const { client } = await startLabControllers();
+    const cms = client.resource(CONFIGMAPS);
+    const a = await cms.create('team', configMap('cycle-a'));
+    const b = await cms.create('team', configMap('cycle-b', [ownerRef(a, true)]));
+    await cms.patch('team', 'cycle-a', 'application/merge-patch+json', { metadata: { ownerReferences: [ownerRef(b, true)] } });
+
+    await cms.delete('team', 'cycle-a', { propagationPolicy: 'Foreground' });
+    await gone(client, CONFIGMAPS, 'team', 'cycle-a');
+    await gone(client, CONFIGMAPS, 'team', 'cycle-b');
+  });
+
   it('a dependent that has another live owner is released, not deleted', async () => {
     const { client } = await startLabControllers();
     const cms = client.resource(CONFIGMAPS);
