@@ -4,7 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { ApiError } from '../../../shared/api/errors';
 import type { KubeObject } from '../../../shared/api/meta';
 import { applyPatch, serverSideApply } from '../patch';
-import { checkApplyDocument, patchCheck } from '../schema/patch-validation';
+import { checkApplyDocument, checkApplyObjectFields, patchCheck } from '../schema/patch-validation';
 import type { ApiRequest, PatchType, ResourceDef } from '../types';
 import { apiVersionFor, clone, isDryRun, isObj, requireObjectBody, rfc3339, type RestContext } from './context';
 import { createPrepared, prepareForCreate, resolveNamespace } from './create';
@@ -85,6 +85,7 @@ async function apply(ctx: RestContext, def: ResourceDef, req: ApiRequest, doc: u
   if (def.namespaced && req.namespace && applied.metadata.namespace && applied.metadata.namespace !== req.namespace) {
     throw ApiError.badRequest('the namespace of the provided object does not match the namespace sent on the request');
   }
+  checkApplyObjectFields(def, applied, req.namespace, name);
   const force = req.query?.force === 'true';
   const base = { manager, force, kind: def.kind, apiVersion: apiVersionFor(def), subresource };
   const precondition = applied.metadata.resourceVersion || undefined;

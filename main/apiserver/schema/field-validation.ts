@@ -6,7 +6,7 @@ import { apiVersionOf } from '../../../shared/api/meta';
 import type { ApiRequest, ResourceDef } from '../types';
 import { scanObjectJson } from './json-duplicates';
 import { shapeForKind, type ObjectShape } from './shape';
-import { unknownFields } from './unknown-fields';
+import { pruneUnknownFields, unknownFields } from './unknown-fields';
 import { yamlUnmarshalErrors } from './yaml-duplicates';
 
 export type FieldValidationDirective = 'Strict' | 'Warn' | 'Ignore';
@@ -23,12 +23,13 @@ export function fieldValidationOf(req: ApiRequest, options: 'CreateOptions' | 'U
   ]);
 }
 
-/** The schema to check a request of this resource against, or undefined when there is nothing to do. */
-export function validationShape(def: ResourceDef, req: ApiRequest, directive: FieldValidationDirective): ObjectShape | undefined {
-  if (directive === 'Ignore') return undefined;
-  // Warnings nobody receives (in-process clients) are not worth the walk.
-  if (directive === 'Warn' && !req.onWarning) return undefined;
+export function kindShape(def: ResourceDef): ObjectShape | undefined {
   return shapeForKind(apiVersionOf(def.group, def.version), def.kind);
+}
+
+/** Whether findings are wanted at all: not under Ignore, nor under Warn when nobody receives warnings. */
+export function wantsFindings(req: ApiRequest, directive: FieldValidationDirective): boolean {
+  return directive === 'Strict' || (directive === 'Warn' && !!req.onWarning);
 }
 
 /** Findings as warnings (one each) and as the parts of the Strict message (YAML duplicates are one part). */
@@ -64,12 +65,15 @@ export function emitWarnings(req: ApiRequest, warnings: readonly string[]): void
  */
 export function checkObjectFields(def: ResourceDef, req: ApiRequest, object: unknown, options: 'CreateOptions' | 'UpdateOptions'): void {
   const directive = fieldValidationOf(req, options);
-  const shape = validationShape(def, req, directive);
+  const shape = kindShape(def);
   if (!shape) return;
-  const findings = bodyFindings(req, shape, object);
-  if (!findings.warnings.length) return;
-  if (directive === 'Strict') {
-    throw ApiError.badRequest(`${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: ${strictDecodingError(findings.strict)}`);
+  if (wantsFindings(req, directive)) {
+    const findings = bodyFindings(req, shape, object);
+    if (findings.warnings.length && directive === 'Strict') {
+      throw ApiError.badRequest(`${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: ${strictDecodingError(findings.strict)}`);
+    }
+    emitWarnings(req, findings.warnings);
   }
-  emitWarnings(req, findings.warnings);
+  // Whatever the directive, the stored object is what the Go type can hold.
+  pruneUnknownFields(object, shape);
 }
