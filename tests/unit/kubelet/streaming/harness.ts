@@ -21,13 +21,13 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(): Promise<Harness> {
+export async function startHarness(options: { tls?: boolean } = {}): Promise<Harness> {
   const store = new MemoryStore();
   const handler = new RestHandler({ store, resources: builtinResources });
   await handler.handle({ verb: 'create', group: '', version: 'v1', resource: 'namespaces', body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } } });
   const client = new KubeClient(handler, 'system:admin');
   const runtime = new FakeRuntime({ allImagesPresent: true });
-  const server = await startApiHttpServer({ handler, resources: builtinResources, token: TOKEN, port: 0, tls: false });
+  const server = await startApiHttpServer({ handler, resources: builtinResources, token: TOKEN, port: 0, ...(options.tls ? {} : { tls: false }) });
   registerPodStreaming(server, { client, runtimeForNode: (node) => (node === 'node-1' ? runtime : undefined) });
   return {
     server,
@@ -54,8 +54,8 @@ export async function createPod(h: Harness, name: string, containers: string[], 
 
 const sandboxes = new Map<string, string>();
 
-/** The pod's sandbox (pause) container, publishing `ports` on 127.0.0.1. */
-export async function startSandbox(h: Harness, pod: Pod, ports: number[] = []): Promise<string> {
+/** The pod's sandbox (pause) container, publishing container ports on 127.0.0.1 host ports. */
+export async function startSandbox(h: Harness, pod: Pod, ports: Array<{ containerPort: number; hostPort?: number }> = []): Promise<string> {
   const existing = sandboxes.get(pod.metadata!.uid!);
   if (existing) return existing;
   await h.runtime.ensureNetwork('bosun-test', { subnet: '10.244.0.0/16', gateway: '10.244.0.1', labels: {} });
@@ -63,7 +63,7 @@ export async function startSandbox(h: Harness, pod: Pod, ports: number[] = []): 
     name: `k8s_POD_${pod.metadata!.name}_default_${pod.metadata!.uid}_0`,
     image: 'busybox',
     labels: { [RuntimeLabels.podUid]: pod.metadata!.uid!, [RuntimeLabels.container]: 'POD', [RuntimeLabels.role]: 'sandbox' },
-    network: { sandbox: { network: 'bosun-test', ports: ports.map((containerPort) => ({ containerPort, protocol: 'TCP' })) } },
+    network: { sandbox: { network: 'bosun-test', ports: ports.map((p) => ({ ...p, protocol: 'TCP' as const })) } },
   });
   await h.runtime.startContainer(id);
   sandboxes.set(pod.metadata!.uid!, id);
