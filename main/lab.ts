@@ -21,6 +21,7 @@ import { createPodProbesProvider, podProbesResource, type PodProbesSource } from
 import { registerPodStreaming } from './kubelet/streaming';
 import { DEFAULT_KUBELET_TIMING, type KubeletTiming } from './kubelet/types';
 import { createRuntime } from './runtime';
+import { startControllers } from './controllers';
 import { startScheduler } from './scheduler';
 import { MemoryStore } from './store/memory-store';
 import { openNedbStore } from './store/nedb-store';
@@ -177,6 +178,8 @@ export async function startLab(options: LabOptions): Promise<Lab> {
     await nodes.start(options.nodes);
     const scheduler = startScheduler({ client: new KubeClient(handler, 'system:kube-scheduler'), clock });
     stops.push(() => scheduler.stop());
+    const controllers = startControllers({ client: controlPlane, resources: builtinResources, clock });
+    stops.push(async () => controllers.stop());
     return {
       url: http.url,
       httpsUrl: http.httpsUrl ?? http.url,
