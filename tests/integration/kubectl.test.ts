@@ -100,12 +100,23 @@ describe('kubectl against bosun serve', () => {
     expect(d.spec.template.spec.terminationGracePeriodSeconds).toBe(30);
   });
 
+  it('lists the lab nodes as Ready', async () => {
+    const out = await kubectlOk(lab(), ['get', 'nodes']);
+    const [header, ...rows] = out.trim().split('\n');
+    expect(header.split(/\s{2,}/)).toEqual(['NAME', 'STATUS', 'ROLES', 'AGE', 'VERSION']);
+    expect(rows.map((r) => r.split(/\s+/).slice(0, 2))).toEqual([['node-1', 'Ready'], ['node-2', 'Ready'], ['node-3', 'Ready']]);
+  });
+
   it('gets pods -o wide with kubectl columns', async () => {
     await kubectlOk(lab(), ['apply', '-f', '-'], POD);
+    await kubectlOk(lab(), ['-n', 'lab', 'wait', '--for=condition=Ready', 'pod/solo', '--timeout=30s']);
     const out = await kubectlOk(lab(), ['-n', 'lab', 'get', 'pods', '-o', 'wide']);
     const [header, row] = out.trim().split('\n');
     expect(header.split(/\s{2,}/)).toEqual(['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE', 'IP', 'NODE', 'NOMINATED NODE', 'READINESS GATES']);
-    expect(row).toMatch(/^solo\s+0\/1\s+Pending\s+0\s+\S+\s+<none>\s+<none>\s+<none>\s+<none>$/);
+    // Per-node pod ranges: node-N hands out 10.244.N.x, so the IP tells the node.
+    const m = /^solo\s+1\/1\s+Running\s+0\s+\S+\s+10\.244\.(\d+)\.\d+\s+node-(\d+)\s+<none>\s+<none>$/.exec(row);
+    expect(m, row).not.toBeNull();
+    expect(m![1]).toBe(m![2]);
     const pod = JSON.parse(await kubectlOk(lab(), ['-n', 'lab', 'get', 'pod', 'solo', '-o', 'json']));
     expect(pod.spec.containers[0].imagePullPolicy).toBe('IfNotPresent');
     expect(pod.spec.dnsPolicy).toBe('ClusterFirst');
@@ -177,5 +188,13 @@ count: 1
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('Error from server (NotFound): configmaps "app-config" not found');
     expect(await kubectlOk(lab(), ['-n', 'lab', 'delete', 'deployment', 'web'])).toBe('deployment.apps "web" deleted\n');
+  });
+
+  it('deletes a namespace with everything in it (kubectl waits for it to go)', async () => {
+    await kubectlOk(lab(), ['-n', 'lab', 'create', 'configmap', 'leftover', '--from-literal=a=b']);
+    expect(await kubectlOk(lab(), ['delete', 'namespace', 'lab', '--timeout=60s'])).toBe('namespace "lab" deleted\n');
+    const r = await kubectl(lab(), ['get', 'namespace', 'lab']);
+    expect(r.stderr).toContain('Error from server (NotFound): namespaces "lab" not found');
+    expect(await kubectlOk(lab(), ['get', 'configmaps', '--all-namespaces', '--field-selector', 'metadata.namespace=lab', '-o', 'name'])).toBe('');
   });
 });
