@@ -21,7 +21,13 @@ export function createContainerBody(spec: ContainerSpec): Json {
     RestartPolicy: { Name: 'no' },
     Mounts: (spec.mounts ?? []).map((m) =>
       m.kind === 'tmpfs'
-        ? { Type: 'tmpfs', Target: m.target, ReadOnly: m.readOnly ?? false }
+        ? {
+            Type: 'tmpfs',
+            Target: m.target,
+            ReadOnly: m.readOnly ?? false,
+            // emptyDir medium: Memory with a sizeLimit (Mount.sizeBytes, added to the contract by the volume work).
+            ...((m as { sizeBytes?: number }).sizeBytes ? { TmpfsOptions: { SizeBytes: (m as { sizeBytes?: number }).sizeBytes } } : {}),
+          }
         : { Type: m.kind, Source: m.source, Target: m.target, ReadOnly: m.readOnly ?? false },
     ),
     Privileged: spec.privileged ?? false,

@@ -60,6 +60,7 @@ describe('createContainerBody', () => {
       mounts: [
         { kind: 'bind', source: '/host/x', target: '/x', readOnly: true },
         { kind: 'tmpfs', source: '', target: '/tmp' },
+        { kind: 'tmpfs', source: '', target: '/cache', sizeBytes: 1024 } as never,
       ],
       network: { joinContainer: 'abc' },
     }) as Record<string, any>;
@@ -81,6 +82,7 @@ describe('createContainerBody', () => {
     expect(body.HostConfig.Mounts).toEqual([
       { Type: 'bind', Source: '/host/x', Target: '/x', ReadOnly: true },
       { Type: 'tmpfs', Target: '/tmp', ReadOnly: false },
+      { Type: 'tmpfs', Target: '/cache', ReadOnly: false, TmpfsOptions: { SizeBytes: 1024 } },
     ]);
   });
 });
