@@ -100,7 +100,7 @@ export class Kubelet {
     });
     this.informer.addEventHandler({
       onAdd: (pod) => this.track(pod),
-      onUpdate: (_old, pod) => this.track(pod),
+      onUpdate: (old, pod) => this.track(pod, old),
       onDelete: (pod) => {
         const uid = pod.metadata.uid ?? '';
         this.pods.delete(uid);
@@ -145,9 +145,11 @@ export class Kubelet {
     return this.ctx.workers.waitAllIdle();
   }
 
-  private track(pod: Pod): void {
+  private track(pod: Pod, old?: Pod): void {
     const uid = pod.metadata.uid ?? '';
     this.pods.set(uid, pod);
+    // Status-only updates (mostly our own writes) need no sync, as in the kubelet's pod config source.
+    if (old && old.metadata.uid === uid && !specChanged(old, pod)) return;
     this.ctx.workers.enqueue(uid);
   }
 
@@ -157,7 +159,8 @@ export class Kubelet {
 
   private onRuntimeEvent(e: RuntimeEvent): void {
     if (e.labels[RuntimeLabels.lab] !== this.deps.labId || e.labels[RuntimeLabels.node] !== this.nodeName) return;
-    if (e.type !== 'die' && e.type !== 'oom' && e.type !== 'start' && e.type !== 'destroy') return;
+    // Only what the kubelet did not cause itself: deaths and removals (its own starts would just re-sync).
+    if (e.type !== 'die' && e.type !== 'oom' && e.type !== 'destroy') return;
     const uid = e.labels[RuntimeLabels.podUid];
     if (uid) this.ctx.workers.enqueue(uid);
   }
@@ -198,6 +201,12 @@ export class Kubelet {
     await Promise.all(running.map((c) => killContainer(this.ctx, current, c, grace, message)));
     await writeStatus(this.ctx, current).catch(() => undefined);
   }
+}
+
+function specChanged(a: Pod, b: Pod): boolean {
+  const view = (p: Pod): string =>
+    JSON.stringify([p.spec, p.metadata.labels, p.metadata.annotations, p.metadata.deletionTimestamp, p.metadata.deletionGracePeriodSeconds]);
+  return view(a) !== view(b);
 }
 
 function groupByPod(containers: ContainerInfo[]): Map<string, ContainerInfo[]> {

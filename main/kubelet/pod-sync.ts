@@ -159,7 +159,7 @@ async function reconcile(ctx: KubeletContext, pod: Pod, containers: ContainerInf
     if (isSidecar(c) && latest && isRunning(latest)) continue;
     if (!isSidecar(c) && latest && hasExited(latest) && latest.exitCode === 0) continue;
     if (latest && isRunning(latest)) return; // wait for it to finish (its die event syncs again)
-    const done = await ensureContainer(ctx, pod, c, 'init', latest, sandbox, waiting);
+    const done = await ensureContainer(ctx, pod, c, 'init', observed.instances.get(c.name) ?? [], sandbox, waiting);
     if (!done || !isSidecar(c)) return;
   }
   for (const c of pod.spec?.containers ?? []) {
@@ -168,7 +168,7 @@ async function reconcile(ctx: KubeletContext, pod: Pod, containers: ContainerInf
       waiting.delete(c.name);
       continue;
     }
-    await ensureContainer(ctx, pod, c, 'app', latest, sandbox, waiting);
+    await ensureContainer(ctx, pod, c, 'app', observed.instances.get(c.name) ?? [], sandbox, waiting);
   }
 }
 
@@ -191,11 +191,12 @@ async function ensureContainer(
   pod: Pod,
   c: Container,
   role: 'init' | 'app',
-  latest: ContainerInfo | undefined,
+  instances: ContainerInfo[],
   sandbox: ContainerInfo,
   waiting: Map<string, { reason: string; message?: string }>,
 ): Promise<boolean> {
   const uid = pod.metadata.uid ?? '';
+  const [latest, ...older] = instances;
   let attempt = 0;
   if (latest) {
     if (latest.state === 'created' && !latest.error) {
@@ -224,6 +225,8 @@ async function ensureContainer(
   try {
     await startContainer(ctx, pod, c, role, attempt, sandbox);
     waiting.delete(c.name);
+    // The instance that just died becomes "previous" (kubectl logs -p); anything older goes now.
+    await Promise.all(older.map((o) => ctx.deps.runtime.removeContainer(o.id).catch(() => undefined)));
     return true;
   } catch (e) {
     if (!(e instanceof KubeletError)) {
