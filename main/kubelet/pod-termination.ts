@@ -4,7 +4,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Container, Pod } from '../../shared/api/pod';
-import type { ContainerInfo } from '../runtime/runtime';
+import { RuntimeLabels, type ContainerInfo } from '../runtime/runtime';
 import { fieldPathOf, terminationLogPath } from './container-start';
 import type { KubeletContext } from './kubelet-context';
 import { attemptOf, containerNameOf, hasExited, isRunning, roleOf } from './naming';
@@ -48,7 +48,10 @@ export async function killContainer(ctx: KubeletContext, pod: Pod, info: Contain
 export async function terminatePod(ctx: KubeletContext, pod: Pod, containers: ContainerInfo[], graceSeconds: number): Promise<void> {
   const running = containers.filter((c) => roleOf(c) !== 'sandbox' && isRunning(c));
   await Promise.all(running.map((c) => killContainer(ctx, pod, c, graceSeconds, `Stopping container ${containerNameOf(c)}`)));
-  await releasePod(ctx, pod.metadata.uid ?? '', containers);
+  // Re-read: what was running has stopped now and needs no second (grace-less) stop.
+  const uid = pod.metadata.uid ?? '';
+  const now = await ctx.deps.runtime.listContainers({ [RuntimeLabels.lab]: ctx.deps.labId, [RuntimeLabels.node]: ctx.deps.node.name, [RuntimeLabels.podUid]: uid });
+  await releasePod(ctx, uid, now);
 }
 
 /** Removes every runtime object of a pod and forgets it (also for orphans, whose pod is gone). */
