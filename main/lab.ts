@@ -21,6 +21,7 @@ import { createPodProbesProvider, podProbesResource, type PodProbesSource } from
 import { registerPodStreaming } from './kubelet/streaming';
 import { DEFAULT_KUBELET_TIMING, type KubeletTiming } from './kubelet/types';
 import { createRuntime } from './runtime';
+import { warmSchemas } from './apiserver/schema/shape';
 import { startControllers } from './controllers';
 import { startScheduler } from './scheduler';
 import { MemoryStore } from './store/memory-store';
@@ -180,6 +181,8 @@ export async function startLab(options: LabOptions): Promise<Lab> {
     stops.push(() => scheduler.stop());
     const controllers = startControllers({ client: controlPlane, resources: builtinResources, clock });
     stops.push(async () => controllers.stop());
+    // Off the start-up path: ready first, then the one-time schema build strict field validation needs.
+    setImmediate(() => warmSchemas(builtinResources));
     return {
       url: http.url,
       httpsUrl: http.httpsUrl ?? http.url,

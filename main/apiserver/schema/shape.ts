@@ -76,3 +76,11 @@ export function shapeForKind(apiVersion: string, kind: string): ObjectShape | un
   const type = messageForKind(apiVersion, kind);
   return type ? objectShape(type) : undefined;
 }
+
+/**
+ * Builds every kind's shape now (parsing the schema takes a noticeable fraction of a second once), so the
+ * lab can do it right after the API is ready instead of during a user's first request.
+ */
+export function warmSchemas(kinds: ReadonlyArray<{ group: string; version: string; kind: string }>): void {
+  for (const k of kinds) shapeForKind(k.group ? `${k.group}/${k.version}` : k.version, k.kind);
+}
