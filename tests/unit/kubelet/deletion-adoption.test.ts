@@ -59,7 +59,7 @@ describe('adoption after a kubelet restart', () => {
     h.runtime.script({ command: ['crash'] }, { exitAfterMs: 1, exitCode: 1 });
     const keep = await h.createPod({ metadata: { name: 'keep', namespace: 'default' }, spec: { containers: [{ name: 'c', image: BUSYBOX }] } });
     const gone = await h.createPod({ metadata: { name: 'gone', namespace: 'default' }, spec: { containers: [{ name: 'c', image: BUSYBOX }] } });
-    const crash = await h.createPod({ metadata: { name: 'crash', namespace: 'default' }, spec: { containers: [{ name: 'c', image: BUSYBOX, command: ['crash'] }] } });
+    await h.createPod({ metadata: { name: 'crash', namespace: 'default' }, spec: { containers: [{ name: 'c', image: BUSYBOX, command: ['crash'] }] } });
     await h.until(async () => (await h.getPod('gone'))?.status?.phase === 'Running', 'gone running');
     await h.until(async () => statusOf(await h.getPod('keep'), 'c')?.state?.running, 'keep running');
     await h.step(1);
