@@ -64,6 +64,8 @@ export interface Mount {
   source: string;
   target: string;
   readOnly?: boolean;
+  /** tmpfs only: size limit in bytes (emptyDir medium Memory with sizeLimit). */
+  sizeBytes?: number;
 }
 
 export interface SandboxNetwork {

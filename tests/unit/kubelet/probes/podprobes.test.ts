@@ -95,7 +95,7 @@ describe('PodProbes virtual resource', () => {
 
   it('over HTTP: discovery, raw get and kubectl-style table', async () => {
     const get = (path: string, accept = 'application/json') =>
-      fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${TOKEN}`, accept } }).then(async (r) => ({ code: r.status, body: await r.json() }));
+      fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${TOKEN}`, accept } }).then(async (r) => ({ code: r.status, body: (await r.json()) as any }));
     const disc = await get('/apis/lab.bosun.dev/v1alpha1');
     expect(disc.body.resources).toContainEqual(expect.objectContaining({ name: 'podprobes', kind: 'PodProbes', namespaced: true }));
     const raw = await get('/apis/lab.bosun.dev/v1alpha1/namespaces/default/podprobes/a');
