@@ -1,6 +1,6 @@
 // Real kubectl binaries against the real apiserver with the streaming handlers; containers on a
 // FakeRuntime (no Docker needed), so what is checked here is the wire protocol kubectl speaks:
-// logs (chunked), exec (WebSocket v5; v4 for older clients), port-forward (SPDY tunnelled in a
+// logs (chunked), exec (WebSocket v5; SPDY v4 for kubectl 1.29), port-forward (SPDY tunnelled in a
 // WebSocket, and plain SPDY for kubectl before 1.31).
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -109,10 +109,12 @@ describe.skipIf(!existsSync(KUBECTL))('kubectl logs/exec/port-forward against th
     expect(r).toMatchObject({ code: 0, stdout: 'piped input\n' });
   });
 
-  it.skipIf(!existsSync(KUBECTL_129))('kubectl 1.29 (SPDY by default) gets a clear error; with WebSockets enabled it execs', async () => {
-    const spdy = await kubectl(['exec', 'shell', '--', 'sh', '-c', 'echo out; echo err >&2; exit 3'], { binary: KUBECTL_129 });
-    expect(spdy.code).not.toBe(0);
-    expect(spdy.stderr).toContain('SPDY is not supported');
+  it.skipIf(!existsSync(KUBECTL_129))('kubectl 1.29 execs over SPDY (v4.channel.k8s.io): exit code, stderr, stdin', async () => {
+    const r = await kubectl(['exec', 'shell', '--', 'sh', '-c', 'echo out; echo err >&2; exit 3'], { binary: KUBECTL_129 });
+    expect(r).toMatchObject({ code: 3, stdout: 'out\n' });
+    expect(r.stderr).toContain('err\n');
+    expect(r.stderr).toContain('command terminated with exit code 3');
+    expect(await kubectl(['exec', '-i', 'shell', '--', 'cat'], { binary: KUBECTL_129, stdin: 'over spdy\n' })).toMatchObject({ code: 0, stdout: 'over spdy\n' });
   });
 
   it('kubectl port-forward reaches the container port through the published sandbox port', async () => {

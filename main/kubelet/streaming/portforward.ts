@@ -11,7 +11,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { ConnectHandler } from '../../apiserver/http/connect';
 import { RuntimeLabels, type PublishedPort } from '../../runtime/runtime';
 import { getPod, runtimeFor, type StreamingBackend } from './pod-containers';
-import { SpdySession, type SpdyStream } from './spdy';
+import { acceptSpdy, offeredStreamProtocols, SpdySession, type SpdyStream } from './spdy';
 
 export const PORT_FORWARD_PROTOCOL = 'portforward.k8s.io';
 /** kubectl 1.31+ tunnels SPDY through a WebSocket under this subprotocol. */
@@ -92,18 +92,6 @@ function acceptTunnel(req: IncomingMessage, upgrade: { socket: Duplex; head: Buf
   });
 }
 
-function rawSpdyUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): SpdySession {
-  socket.write(
-    'HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\n' + `X-Stream-Protocol-Version: ${PORT_FORWARD_PROTOCOL}\r\n\r\n`,
-  );
-  const session = new SpdySession({ write: (frame) => socket.write(frame), close: () => socket.end() });
-  socket.on('data', (d: Buffer) => session.receive(d));
-  socket.on('close', () => session.transportClosed());
-  if (head.length) session.receive(head);
-  void req;
-  return session;
-}
-
 export function podPortForwardHandler(backend: StreamingBackend): ConnectHandler {
   return async (req, _res, info) => {
     if (!info.upgrade) throw ApiError.badRequest('Upgrade request required');
@@ -119,9 +107,8 @@ export function podPortForwardHandler(backend: StreamingBackend): ConnectHandler
       socket.on('error', () => undefined);
       return serveSession(session, pod, ports);
     }
-    const offered = String(req.headers['x-stream-protocol-version'] ?? '').split(',').map((p) => p.trim());
-    if (upgrade.startsWith('spdy/3.1') && offered.includes(PORT_FORWARD_PROTOCOL)) {
-      return serveSession(rawSpdyUpgrade(req, info.upgrade.socket, info.upgrade.head), pod, ports);
+    if (upgrade.startsWith('spdy/3.1') && offeredStreamProtocols(req.headers['x-stream-protocol-version']).includes(PORT_FORWARD_PROTOCOL)) {
+      return serveSession(acceptSpdy(info.upgrade.socket, info.upgrade.head, PORT_FORWARD_PROTOCOL), pod, ports);
     }
     throw ApiError.badRequest(`unable to upgrade connection: pods/portforward speaks ${PORT_FORWARD_PROTOCOL} over SPDY/3.1 or WebSocket (${PORT_FORWARD_WEBSOCKET_PROTOCOL})`);
   };

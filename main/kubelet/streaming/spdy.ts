@@ -3,6 +3,7 @@
 // bytes in DATA frames with FIN for half-close. It runs over a raw upgraded socket (`Upgrade: SPDY/3.1`)
 // or tunnelled in WebSocket binary messages (`SPDY/3.1+portforward.k8s.io`, kubectl 1.31+).
 import { EventEmitter } from 'node:events';
+import type { Duplex } from 'node:stream';
 import { constants, createInflate, type Inflate } from 'node:zlib';
 import { SPDY3_DICTIONARY } from './spdy-dictionary';
 
@@ -237,4 +238,23 @@ export class SpdySession extends EventEmitter {
     // only once the next block starts, and must not read past this frame to find it.
     return Buffer.concat([prefix, stored, raw, SYNC_FLUSH_MARKER]);
   }
+}
+
+/** Completes a plain `Upgrade: SPDY/3.1` handshake on an upgraded socket, naming the chosen stream protocol. */
+export function acceptSpdy(socket: Duplex, head: Buffer, protocol: string): SpdySession {
+  socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${protocol}\r\n\r\n`);
+  const session = new SpdySession({ write: (frame) => socket.write(frame), close: () => socket.end() });
+  socket.on('data', (d: Buffer) => session.receive(d));
+  socket.on('close', () => session.transportClosed());
+  socket.on('error', () => undefined);
+  if (head.length) session.receive(head);
+  return session;
+}
+
+/** Protocols a SPDY upgrade request offers (X-Stream-Protocol-Version may repeat or hold a list). */
+export function offeredStreamProtocols(header: string | string[] | undefined): string[] {
+  return (Array.isArray(header) ? header : [header ?? ''])
+    .flatMap((h) => h.split(','))
+    .map((p) => p.trim())
+    .filter(Boolean);
 }
