@@ -3,6 +3,7 @@
 // decides, before the binding is even written — so a burst of pods cannot overcommit a node that
 // the informer has not yet seen fill up.
 import type { Node, Taint } from '../../shared/api/node';
+import type { Pod } from '../../shared/api/pod';
 import { addResources, emptyResources, nodeAllocatable, type Allocatable, type Resources } from './resources';
 import { hasAffinityTerms, type PodInfo } from './pod-info';
 
@@ -125,6 +126,21 @@ export class SchedulerCache {
 
   isAssumed(key: string): boolean {
     return this.podStates.get(key)?.assumed ?? false;
+  }
+
+  /**
+   * The assumed PodInfo, re-pointed at the bound pod, when the informer's object is the assumed pod
+   * plus its binding (same uid and spec apart from nodeName): saves re-parsing it.
+   */
+  confirmable(key: string, pod: Pod): PodInfo | undefined {
+    const state = this.podStates.get(key);
+    if (!state?.assumed || state.info.uid !== pod.metadata.uid) return undefined;
+    const before = state.info.pod;
+    if (before.metadata.labels !== pod.metadata.labels && JSON.stringify(before.metadata.labels) !== JSON.stringify(pod.metadata.labels)) return undefined;
+    const { nodeName: _a, ...a } = before.spec ?? { containers: [] };
+    const { nodeName: _b, ...b } = pod.spec ?? { containers: [] };
+    if (JSON.stringify(a) !== JSON.stringify(b)) return undefined;
+    return { ...state.info, pod };
   }
 
   /** An informer saw the pod bound (confirms an assumed pod, or learns about one bound elsewhere). */

@@ -61,8 +61,12 @@ export interface DecisionInput {
   node?: string;
   message?: string;
   failed: Map<string, FilterFailure>;
-  /** Feasible node names with scores (undefined when there was only one: nothing to compare). */
+  /**
+   * Feasible node names with scores (undefined when there was only one: nothing to compare). May be
+   * only the best few; feasibleCount then says how many there were.
+   */
   feasible: { name: string; scores?: Partial<Record<ScorePluginName, number>>; total?: number }[];
+  feasibleCount?: number;
 }
 
 /**
@@ -95,14 +99,15 @@ export function buildDecision(input: DecisionInput): Decision {
     nodes[name] = { filter: f.reasons.join(', ') };
     listed++;
   }
-  const total = input.feasible.length + input.failed.size;
+  const feasibleCount = input.feasibleCount ?? input.feasible.length;
+  const total = feasibleCount + input.failed.size;
   const decision: Decision = {
     time: input.time,
     result: input.result,
     ...(input.node ? { node: input.node } : {}),
     ...(input.message ? { message: input.message } : {}),
     evaluated: total,
-    feasible: input.feasible.length,
+    feasible: feasibleCount,
     nodes,
   };
   if (total > listed) decision.omitted = total - listed;

@@ -38,11 +38,13 @@ export function nodeUnschedulable(pod: PodInfo, node: NodeInfo): FilterFailure |
 }
 
 export function taintToleration(pod: PodInfo, node: NodeInfo): FilterFailure | undefined {
+  if (node.taints.length === 0) return undefined;
   const taint = firstUntoleratedTaint(node.taints, pod.pod.spec?.tolerations, HARD_EFFECTS);
   return taint ? fail('TaintToleration', [untoleratedTaintReason(taint.key, taint.value)], true) : undefined;
 }
 
 export function nodeAffinity(pod: PodInfo, node: NodeInfo): FilterFailure | undefined {
+  if (!pod.nodeConstrained) return undefined;
   return podMatchesNodeSelectorAndAffinity(pod.pod, node.node) ? undefined : fail('NodeAffinity', [ERR_NODE_AFFINITY], true);
 }
 

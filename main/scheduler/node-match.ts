@@ -62,3 +62,9 @@ export function podMatchesNodeSelectorAndAffinity(pod: Pod, node: Node): boolean
   if (required) return (required.nodeSelectorTerms ?? []).some((t) => nodeSelectorTermMatches(t, node));
   return true;
 }
+
+/** False when the pod names no node selector or required node affinity (every node matches). */
+export function hasNodeConstraints(p: { pod: Pod }): boolean {
+  const spec = p.pod.spec;
+  return !!spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution || Object.keys(spec?.nodeSelector ?? {}).length > 0;
+}

@@ -3,6 +3,7 @@
 import { labelSelectorAsSelector, type LabelSelector } from '../../shared/api/labels';
 import type { Pod, PodAffinityTerm } from '../../shared/api/pod';
 import { metaNamespaceKey } from '../client/indexer';
+import { hasNodeConstraints } from './node-match';
 import { podRequests, type Resources } from './resources';
 
 export interface AffinityTerm {
@@ -36,6 +37,8 @@ export interface PodInfo {
   /** UID of the controlling owner (ReplicaSet, StatefulSet, …), for spreading a workload's pods. */
   controllerUid?: string;
   priority: number;
+  /** Has a nodeSelector or required node affinity (else the NodeAffinity filter passes at once). */
+  nodeConstrained: boolean;
 }
 
 function compileTerm(term: PodAffinityTerm, podNamespace: string, weight: number): AffinityTerm {
@@ -86,6 +89,7 @@ export function buildPodInfo(pod: Pod): PodInfo {
     preferredAntiAffinity: preferred(affinity?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution),
     controllerUid: pod.metadata.ownerReferences?.find((r) => r.controller)?.uid,
     priority: spec?.priority ?? 0,
+    nodeConstrained: hasNodeConstraints({ pod }),
   };
 }
 

@@ -13,7 +13,7 @@ import type { HandlerRegistration, SharedInformer } from '../client/informer';
 import type { SharedInformerFactory } from '../client/informer-factory';
 import { metaNamespaceKey } from '../client/indexer';
 import { SchedulerCache, type NodeInfo } from './cache';
-import { buildDecision, DECISION_ANNOTATION, fitErrorMessage, parseDecision, sameDecision, type Decision } from './explain';
+import { buildDecision, DECISION_ANNOTATION, DECISION_MAX_NODES, fitErrorMessage, parseDecision, sameDecision, type Decision } from './explain';
 import { ERR_NO_NODES, preFilter, runFilters, type FilterFailure } from './filters';
 import { buildPodInfo, type PodInfo } from './pod-info';
 import { SchedulingQueue, type QueueOptions } from './queue';
@@ -125,7 +125,7 @@ export class Scheduler {
         this.cache.removePod(key);
         if (old && !isTerminal(old)) this.queue.moveAllToActiveOrBackoff();
       } else {
-        this.cache.addOrUpdateBoundPod(buildPodInfo(pod), nodeName);
+        this.cache.addOrUpdateBoundPod(this.cache.confirmable(key, pod) ?? buildPodInfo(pod), nodeName);
       }
       return;
     }
@@ -201,15 +201,20 @@ export class Scheduler {
     // With one feasible node there is nothing to compare (kube-scheduler skips scoring too).
     if (feasible.length > 1) {
       const { byPlugin, totals } = scoreNodes(info, feasible, nodes, this.scoreContext(info));
-      chosen = feasible[this.selectHost(totals)];
-      scored = feasible.map((n, i) => {
+      const best = this.selectHost(totals);
+      chosen = feasible[best];
+      // Only the nodes the annotation can list get their per-plugin scores spelled out.
+      const order = totals.map((_, i) => i).sort((a, b) => totals[b] - totals[a]);
+      const listed = [best, ...order.filter((i) => i !== best)].slice(0, DECISION_MAX_NODES);
+      const plugins = Object.entries(byPlugin) as [ScorePluginName, number[]][];
+      scored = listed.map((i) => {
         const scores: Partial<Record<ScorePluginName, number>> = {};
-        for (const [name, values] of Object.entries(byPlugin)) scores[name as ScorePluginName] = values[i];
-        return { name: n.name, scores, total: totals[i] };
+        for (const [name, values] of plugins) scores[name] = values[i];
+        return { name: feasible[i].name, scores, total: totals[i] };
       });
     }
     this.cache.assumePod(info, chosen.name);
-    const decision = buildDecision({ time, result: 'Scheduled', node: chosen.name, failed, feasible: scored });
+    const decision = buildDecision({ time, result: 'Scheduled', node: chosen.name, failed, feasible: scored, feasibleCount: feasible.length });
     this.bind(pod, info, chosen.name, decision);
   }
 

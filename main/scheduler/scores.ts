@@ -47,9 +47,12 @@ export function defaultNormalize(scores: number[], reverse: boolean): void {
 }
 
 /** LeastAllocated over cpu and memory (weight 1 each), using the non-zero request defaults. */
+function leastAllocatedPart(capacity: number, requested: number): number {
+  return capacity === 0 || requested > capacity ? 0 : Math.trunc(((capacity - requested) * MAX_NODE_SCORE) / capacity);
+}
+
 export function leastAllocatedScore(pod: PodInfo, node: NodeInfo): number {
-  const part = (capacity: number, requested: number): number =>
-    capacity === 0 || requested > capacity ? 0 : Math.trunc(((capacity - requested) * MAX_NODE_SCORE) / capacity);
+  const part = leastAllocatedPart;
   const cpu = part(node.allocatable.cpu, node.nonZeroRequested.cpu + pod.nonZero.cpu);
   const memory = part(node.allocatable.memory, node.nonZeroRequested.memory + pod.nonZero.memory);
   return Math.trunc((cpu + memory) / 2);
@@ -57,17 +60,16 @@ export function leastAllocatedScore(pod: PodInfo, node: NodeInfo): number {
 
 /** BalancedAllocation: 100 × (1 − standard deviation of the cpu and memory fractions). */
 export function balancedAllocationScore(pod: PodInfo, node: NodeInfo): number {
-  const fractions: number[] = [];
-  const add = (capacity: number, requested: number): void => {
-    if (capacity > 0) fractions.push(Math.min(1, requested / capacity));
-  };
-  add(node.allocatable.cpu, node.requested.cpu + pod.requests.cpu);
-  add(node.allocatable.memory, node.requested.memory + pod.requests.memory);
-  const std = fractions.length === 2 ? Math.abs((fractions[0] - fractions[1]) / 2) : 0;
-  return Math.trunc((1 - std) * MAX_NODE_SCORE);
+  const { cpu, memory } = node.allocatable;
+  // With one resource known there is no spread between resources to measure.
+  if (cpu <= 0 || memory <= 0) return MAX_NODE_SCORE;
+  const c = Math.min(1, (node.requested.cpu + pod.requests.cpu) / cpu);
+  const m = Math.min(1, (node.requested.memory + pod.requests.memory) / memory);
+  return Math.trunc((1 - Math.abs((c - m) / 2)) * MAX_NODE_SCORE);
 }
 
 function taintScore(pod: PodInfo, node: NodeInfo): number {
+  if (node.taints.length === 0) return 0;
   const tolerations = (pod.pod.spec?.tolerations ?? []).filter((t) => !t.effect || t.effect === 'PreferNoSchedule');
   let n = 0;
   for (const taint of node.taints) if (taint.effect === 'PreferNoSchedule' && !taintTolerated(taint, tolerations)) n++;
@@ -82,39 +84,51 @@ function nodeAffinityScore(pod: PodInfo, node: NodeInfo): number {
   return sum;
 }
 
+type PerNode = (pod: PodInfo, node: NodeInfo) => number;
+
+// Plain loops: this runs for every feasible node of every pod, so no per-call closures.
+function perNode(pod: PodInfo, nodes: NodeInfo[], fn: PerNode): number[] {
+  const out = new Array<number>(nodes.length);
+  for (let i = 0; i < nodes.length; i++) out[i] = fn(pod, nodes[i]);
+  return out;
+}
+
 export function scoreNodes(pod: PodInfo, feasible: NodeInfo[], all: NodeInfo[], ctx: ScoreContext): NodeScores {
   const byPlugin: Partial<Record<ScorePluginName, number[]>> = {};
 
-  const taints = feasible.map((n) => taintScore(pod, n));
+  const taints = perNode(pod, feasible, taintScore);
   defaultNormalize(taints, true);
   byPlugin.TaintToleration = taints;
 
   if (pod.pod.spec?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution?.length) {
-    const s = feasible.map((n) => nodeAffinityScore(pod, n));
+    const s = perNode(pod, feasible, nodeAffinityScore);
     defaultNormalize(s, false);
     byPlugin.NodeAffinity = s;
   }
 
   const spreadState = spreadPreScore(pod, feasible, all, ctx.spreadMatcher, ctx.spreadByControllerOnly);
   if (spreadState) {
-    const s = feasible.map((n) => spreadScore(spreadState, n));
+    const s = new Array<number>(feasible.length);
+    for (let i = 0; i < feasible.length; i++) s[i] = spreadScore(spreadState, feasible[i]);
     normalizeSpreadScores(spreadState, feasible, s);
     byPlugin.PodTopologySpread = s;
   }
 
   const affinityState = affinityPreScore(pod, all);
   if (affinityState) {
-    const s = feasible.map((n) => affinityScore(affinityState, n));
+    const s = new Array<number>(feasible.length);
+    for (let i = 0; i < feasible.length; i++) s[i] = affinityScore(affinityState, feasible[i]);
     normalizeAffinityScores(s);
     byPlugin.InterPodAffinity = s;
   }
 
-  byPlugin.NodeResourcesFit = feasible.map((n) => leastAllocatedScore(pod, n));
+  byPlugin.NodeResourcesFit = perNode(pod, feasible, leastAllocatedScore);
   // A BestEffort pod has nothing to balance; scoring it would pile such pods onto one node.
-  if (!isZero(pod.requests)) byPlugin.NodeResourcesBalancedAllocation = feasible.map((n) => balancedAllocationScore(pod, n));
+  if (!isZero(pod.requests)) byPlugin.NodeResourcesBalancedAllocation = perNode(pod, feasible, balancedAllocationScore);
 
   const totals = new Array<number>(feasible.length).fill(0);
-  for (const [name, scores] of Object.entries(byPlugin) as [ScorePluginName, number[]][]) {
+  for (const name of Object.keys(byPlugin) as ScorePluginName[]) {
+    const scores = byPlugin[name]!;
     const w = SCORE_WEIGHTS[name];
     for (let i = 0; i < scores.length; i++) totals[i] += w * scores[i];
   }

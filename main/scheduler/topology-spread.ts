@@ -4,7 +4,7 @@
 import { labelSelectorAsSelector, type LabelSelector } from '../../shared/api/labels';
 import type { TopologySpreadConstraint } from '../../shared/api/pod';
 import type { NodeInfo } from './cache';
-import { podMatchesNodeSelectorAndAffinity } from './node-match';
+import { hasNodeConstraints, podMatchesNodeSelectorAndAffinity } from './node-match';
 import type { PodInfo } from './pod-info';
 
 export const ERR_SPREAD = "node(s) didn't match pod topology spread constraints";
@@ -91,7 +91,7 @@ export function spreadFilter(pod: PodInfo, state: SpreadFilterState | undefined,
 export interface SpreadScoreState {
   constraints: Constraint[];
   weights: number[];
-  counts: Map<string, number>;
+  counts: Map<string, number>[];
   ignored: Set<string>;
 }
 
@@ -117,33 +117,33 @@ export function spreadPreScore(pod: PodInfo, feasible: NodeInfo[], all: NodeInfo
   }
   if (constraints.length === 0) return undefined;
   const ignored = new Set<string>();
-  const counts = new Map<string, number>();
-  const sizes = constraints.map(() => 0);
+  // Per constraint: domain value → matching pods (hostname domains are counted per node in score).
+  const counts = constraints.map(() => new Map<string, number>());
   for (const node of feasible) {
     if (requireAll && !hasAllKeys(node, constraints)) {
       ignored.add(node.name);
       continue;
     }
-    constraints.forEach((c, i) => {
-      const v = node.labels[c.topologyKey];
-      if (c.topologyKey === HOSTNAME_LABEL || v === undefined) return;
-      const k = pair(c.topologyKey, v);
-      if (!counts.has(k)) {
-        counts.set(k, 0);
-        sizes[i]++;
-      }
-    });
+    const labels = node.labels;
+    for (let i = 0; i < constraints.length; i++) {
+      const key = constraints[i].topologyKey;
+      const v = labels[key];
+      if (key !== HOSTNAME_LABEL && v !== undefined && !counts[i].has(v)) counts[i].set(v, 0);
+    }
   }
-  const weights = constraints.map((c, i) => Math.log((c.topologyKey === HOSTNAME_LABEL ? feasible.length - ignored.size : sizes[i]) + 2));
+  const weights = constraints.map((c, i) => Math.log((c.topologyKey === HOSTNAME_LABEL ? feasible.length - ignored.size : counts[i].size) + 2));
   // Domain counts come from every node the pod could go to, not only the feasible ones.
-  if (counts.size) {
+  if (counts.some((m) => m.size > 0)) {
+    const constrained = hasNodeConstraints(pod);
     for (const node of all) {
-      if (!podMatchesNodeSelectorAndAffinity(pod.pod, node.node)) continue;
-      for (const c of constraints) {
-        const v = node.labels[c.topologyKey];
+      if (constrained && !podMatchesNodeSelectorAndAffinity(pod.pod, node.node)) continue;
+      const labels = node.labels;
+      for (let i = 0; i < constraints.length; i++) {
+        const c = constraints[i];
+        const v = labels[c.topologyKey];
         if (c.topologyKey === HOSTNAME_LABEL || v === undefined) continue;
-        const k = pair(c.topologyKey, v);
-        if (counts.has(k)) counts.set(k, counts.get(k)! + countOnNode(c, node));
+        const n = counts[i].get(v);
+        if (n !== undefined) counts[i].set(v, n + countOnNode(c, node));
       }
     }
   }
@@ -153,12 +153,14 @@ export function spreadPreScore(pod: PodInfo, feasible: NodeInfo[], all: NodeInfo
 export function spreadScore(state: SpreadScoreState | undefined, node: NodeInfo): number {
   if (!state || state.ignored.has(node.name)) return 0;
   let score = 0;
-  state.constraints.forEach((c, i) => {
-    const v = node.labels[c.topologyKey];
-    if (v === undefined) return;
-    const cnt = c.topologyKey === HOSTNAME_LABEL ? countOnNode(c, node) : (state.counts.get(pair(c.topologyKey, v)) ?? 0);
+  const labels = node.labels;
+  for (let i = 0; i < state.constraints.length; i++) {
+    const c = state.constraints[i];
+    const v = labels[c.topologyKey];
+    if (v === undefined) continue;
+    const cnt = c.topologyKey === HOSTNAME_LABEL ? countOnNode(c, node) : (state.counts[i].get(v) ?? 0);
     score += cnt * state.weights[i] + (c.maxSkew - 1);
-  });
+  }
   return Math.round(score);
 }
 
