@@ -1,12 +1,14 @@
 // `npm run bench`: every benchmark of the project, printed as Markdown tables for docs/PERFORMANCE.md.
 import { cpus } from 'node:os';
 import { benchApi } from './api';
+import { benchScheduler } from './scheduler';
 import { benchStore } from './store';
 
 async function main(): Promise<void> {
   console.log(`# Bosun benchmarks — ${new Date().toISOString()} — node ${process.version}, ${cpus().length} cores`);
   await benchStore();
   await benchApi();
+  await benchScheduler();
 }
 
 main().catch((e: unknown) => {
