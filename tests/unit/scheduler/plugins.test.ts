@@ -27,7 +27,7 @@ describe('resources', () => {
       { name: 'sidecar', restartPolicy: 'Always', resources: { requests: { cpu: '100m', memory: '50Mi' } } },
       { name: 'migrate', resources: { requests: { cpu: '1', memory: '10Mi' } } },
     ];
-    (pod.spec as Record<string, unknown>).overhead = { cpu: '10m' };
+    (pod.spec as unknown as Record<string, unknown>).overhead = { cpu: '10m' };
     const r = podRequests(pod);
     // init step "migrate" runs next to the sidecar: 1000m + 100m > 200m + 300m + 100m.
     expect(r.cpu).toBe(1110);
