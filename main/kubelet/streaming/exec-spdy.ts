@@ -70,6 +70,13 @@ export async function bridgeSpdySession(
     return spdy.close();
   }
   const errorStream = channels.get('error')!;
+  // The client may send all of stdin (and its FIN) while the runtime session is still being created.
+  const stdin = channels.get('stdin');
+  const early: { data: Buffer[]; ended: boolean } = { data: [], ended: false };
+  const keepEarly = (d: Buffer): void => void early.data.push(d);
+  const keepEnd = (): void => void (early.ended = true);
+  stdin?.on('data', keepEarly);
+  stdin?.on('end', keepEnd);
   let session: ExecSession;
   try {
     session = await open();
@@ -88,11 +95,17 @@ export async function bridgeSpdySession(
   };
   pipe(session.stdout, channels.get('stdout'));
   pipe(session.stderr, channels.get('stderr'));
-  const stdin = channels.get('stdin');
   if (stdin && session.stdin) {
-    session.stdin.on('error', () => undefined);
-    stdin.on('data', (d: Buffer) => session.stdin?.write(d));
-    stdin.on('end', () => session.stdin?.end());
+    const target = session.stdin;
+    target.on('error', () => undefined);
+    stdin.off('data', keepEarly);
+    stdin.off('end', keepEnd);
+    for (const d of early.data) target.write(d);
+    if (early.ended || stdin.remoteClosed) target.end();
+    else {
+      stdin.on('data', (d: Buffer) => target.write(d));
+      stdin.on('end', () => target.end());
+    }
   }
   // Resize events are JSON objects back to back on one stream.
   let pendingResize = '';
