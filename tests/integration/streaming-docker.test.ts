@@ -60,12 +60,15 @@ describe('pod streaming on the Docker engine (kubectl logs/exec/port-forward)', 
     }
   });
 
-  it('kubectl logs -c and --tail; a missing container name is explained', async () => {
+  it('kubectl logs -c, --tail, --timestamps, --since, --since-time; a missing container name is explained', async () => {
     expect(await until('web logs', async () => (await kubectlOk(serve, ['logs', 'talk', '-c', 'web'])) || undefined)).toBe('web started\n');
     const tail = await until('crash logs', async () => (await kubectlOk(serve, ['logs', 'talk', '-c', 'crash', '--tail', '2'])) || undefined);
     expect(tail).toBe('one\ntwo\n');
     const stamped = await kubectlOk(serve, ['logs', 'talk', '-c', 'web', '--timestamps']);
     expect(stamped).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z web started\n$/);
+    expect(await kubectlOk(serve, ['logs', 'talk', '-c', 'web', '--since', '1h'])).toBe('web started\n');
+    const future = new Date(Date.now() + 3_600_000).toISOString();
+    expect(await kubectlOk(serve, ['logs', 'talk', '-c', 'web', `--since-time=${future}`])).toBe('');
     const raw = await fetch(`${serve.url}/api/v1/namespaces/default/pods/talk/log`, { headers: { authorization: `Bearer ${serve.token}` } });
     expect(raw.status).toBe(400);
     expect(((await raw.json()) as { message: string }).message).toBe('a container name must be specified for pod talk, choose one of: [web crash]');
