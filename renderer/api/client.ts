@@ -24,6 +24,21 @@ export interface WatchOptions {
   onClose(error?: ApiError): void;
 }
 
+export type PatchType = 'merge' | 'strategic' | 'json';
+
+const PATCH_CONTENT_TYPES: Record<PatchType, string> = {
+  merge: 'application/merge-patch+json',
+  strategic: 'application/strategic-merge-patch+json',
+  json: 'application/json-patch+json',
+};
+
+export type PropagationPolicy = 'Background' | 'Foreground' | 'Orphan';
+
+export interface DeleteOptions {
+  propagationPolicy?: PropagationPolicy;
+  gracePeriodSeconds?: number;
+}
+
 export interface WatchHandle {
   stop(): void;
 }
@@ -72,6 +87,26 @@ export class ApiClient {
 
   async get<T = KubeObject>(path: string): Promise<T> {
     return (await (await this.request(path)).json()) as T;
+  }
+
+  /** PATCH with the given patch type (merge, strategic merge or JSON patch), as kubectl patch does. */
+  async patch<T = KubeObject>(path: string, body: unknown, type: PatchType = 'merge'): Promise<T> {
+    const response = await this.request(path, {
+      method: 'PATCH',
+      headers: { 'Content-Type': PATCH_CONTENT_TYPES[type] },
+      body: JSON.stringify(body),
+    });
+    return (await response.json()) as T;
+  }
+
+  /** DELETE with DeleteOptions in the body (propagationPolicy, gracePeriodSeconds). */
+  async delete<T = KubeObject>(path: string, options: DeleteOptions = {}): Promise<T> {
+    const response = await this.request(path, {
+      method: 'DELETE',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ kind: 'DeleteOptions', apiVersion: 'v1', ...options }),
+    });
+    return (await response.json()) as T;
   }
 
   async list<T extends KubeObject = KubeObject>(path: string, options: ListOptions = {}): Promise<KubeList<T>> {

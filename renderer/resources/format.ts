@@ -1,0 +1,29 @@
+// Small formatting helpers shared by descriptors, kubectl-style ("<none>", comma lists, AGE).
+import { timestampSince } from '../../shared/api/duration';
+import type { KubeObject } from '../../shared/api/meta';
+import type { Condition } from './types';
+
+export const NONE = '<none>';
+
+export function age(object: KubeObject, now: Date): string {
+  return timestampSince(object.metadata.creationTimestamp, now);
+}
+
+export function timeOrZero(ts: string | undefined | null): number {
+  const t = ts ? Date.parse(ts) : NaN;
+  return Number.isNaN(t) ? 0 : t;
+}
+
+export function labelsText(labels: Record<string, string> | undefined): string {
+  const entries = Object.entries(labels ?? {});
+  return entries.length ? entries.map(([k, v]) => `${k}=${v}`).join(',') : NONE;
+}
+
+export function conditionsOf(object: KubeObject): Condition[] {
+  const status = object.status as { conditions?: Condition[] } | undefined;
+  return status?.conditions ?? [];
+}
+
+export function num(n: number | undefined): number {
+  return n ?? 0;
+}

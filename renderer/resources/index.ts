@@ -1,0 +1,62 @@
+// The registry of descriptors and the navigation they produce.
+import { configmaps } from './configmaps';
+import { cronjobs } from './cronjobs';
+import { daemonsets } from './daemonsets';
+import { deployments } from './deployments';
+import { endpoints } from './endpoints';
+import { events } from './events';
+import { jobs } from './jobs';
+import { nodes } from './nodes';
+import { persistentvolumeclaims, persistentvolumes } from './persistentvolumeclaims';
+import { pods } from './pods';
+import { replicasets } from './replicasets';
+import { secrets } from './secrets';
+import { services } from './services';
+import { statefulsets } from './statefulsets';
+import type { ResourceDescriptor } from './types';
+
+export const DESCRIPTORS: ResourceDescriptor[] = [
+  pods,
+  deployments,
+  replicasets,
+  statefulsets,
+  daemonsets,
+  jobs,
+  cronjobs,
+  services,
+  endpoints,
+  configmaps,
+  secrets,
+  persistentvolumeclaims,
+  persistentvolumes,
+  nodes,
+  events,
+];
+
+const byResource = new Map(DESCRIPTORS.map((d) => [d.resource, d]));
+const byKind = new Map(DESCRIPTORS.map((d) => [d.kind, d]));
+
+export function descriptorFor(resource: string): ResourceDescriptor | undefined {
+  return byResource.get(resource);
+}
+
+/** For ownerReferences and involvedObject links: the descriptor of a Kind, if the dashboard has one. */
+export function descriptorForKind(kind: string | undefined): ResourceDescriptor | undefined {
+  return kind ? byKind.get(kind) : undefined;
+}
+
+export interface NavGroup {
+  /** i18n key; undefined for top-level items. */
+  title?: string;
+  resources: string[];
+}
+
+export const NAV_GROUPS: NavGroup[] = [
+  { title: 'nav.workloads', resources: ['pods', 'deployments', 'replicasets', 'statefulsets', 'daemonsets', 'jobs', 'cronjobs'] },
+  { title: 'nav.network', resources: ['services', 'endpoints'] },
+  { title: 'nav.config', resources: ['configmaps', 'secrets'] },
+  { title: 'nav.storage', resources: ['persistentvolumeclaims', 'persistentvolumes'] },
+  { title: 'nav.cluster', resources: ['nodes', 'events'] },
+];
+
+export type { ResourceDescriptor } from './types';

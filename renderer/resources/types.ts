@@ -1,0 +1,74 @@
+// A descriptor tells the generic ResourceList/ResourceDetail everything kind-specific: where the
+// collection lives, the kubectl-get columns, the detail sections and the actions (DESIGN.md style 6).
+import type { KubeObject } from '../../shared/api/meta';
+import type { ResourceType } from '../stores/resource-store';
+
+/** Element Plus tag types, used to colour status cells and chips. */
+export type Tone = 'success' | 'warning' | 'danger' | 'info' | 'primary';
+
+export interface Column<T extends KubeObject = KubeObject> {
+  key: string;
+  /** i18n key of the header. */
+  label: string;
+  value(object: T, now: Date): string;
+  /** Sort key when it differs from the text (numbers, timestamps). */
+  sortValue?(object: T): string | number;
+  width: number;
+  /** Shown as a coloured tag when set. */
+  tone?(object: T): Tone | undefined;
+}
+
+export interface SummaryField<T extends KubeObject = KubeObject> {
+  /** i18n key of the label. */
+  label: string;
+  value(object: T, now: Date): string | undefined;
+}
+
+export type SectionId =
+  | 'summary'
+  | 'conditions'
+  | 'owners'
+  | 'pods'
+  | 'containers'
+  | 'probes'
+  | 'scheduling'
+  | 'node-info'
+  | 'taints'
+  | 'capacity'
+  | 'data'
+  | 'events'
+  | 'yaml';
+
+export type ActionId = 'delete' | 'scale' | 'cordon';
+
+export interface Condition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+  lastTransitionTime?: string;
+}
+
+export interface ResourceDescriptor<T extends KubeObject = KubeObject> extends ResourceType {
+  kind: string;
+  /** i18n key of the plural title (nav and list header). */
+  title: string;
+  columns: Column<T>[];
+  summary?: SummaryField<T>[];
+  sections: SectionId[];
+  actions: ActionId[];
+  conditions?(object: T): Condition[];
+  /** The pods this object selects or runs, for the "pods" section (filtered from the pod watch). */
+  ownsPod?(object: T, pod: KubeObject): boolean;
+  /** Extra text the list search matches besides name and namespace. */
+  searchText?(object: T): string;
+}
+
+export function apiVersionOfType(d: ResourceType): string {
+  return d.group ? `${d.group}/${d.version}` : d.version;
+}
+
+/** Helper that keeps T while storing descriptors in one registry of KubeObject descriptors. */
+export function describe<T extends KubeObject>(d: ResourceDescriptor<T>): ResourceDescriptor {
+  return d as unknown as ResourceDescriptor;
+}
