@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark of the project, printed as Markdown tables for docs/PERFORMANCE.md.
 import { cpus } from 'node:os';
 import { benchApi } from './api';
+import { benchPods } from './pods';
 import { benchScheduler } from './scheduler';
 import { benchStore } from './store';
 
@@ -8,6 +9,7 @@ async function main(): Promise<void> {
   console.log(`# Bosun benchmarks — ${new Date().toISOString()} — node ${process.version}, ${cpus().length} cores`);
   await benchStore();
   await benchApi();
+  await benchPods();
   await benchScheduler();
 }
 
