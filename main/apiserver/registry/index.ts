@@ -24,6 +24,7 @@ import { secrets } from './secrets';
 import { serviceaccounts } from './serviceaccounts';
 import { services } from './services';
 import { statefulsets } from './statefulsets';
+import { storageclasses } from './storageclasses';
 
 export const builtinResources: ResourceDef[] = [
   configmaps,
@@ -48,6 +49,7 @@ export const builtinResources: ResourceDef[] = [
   cronjobs,
   jobs,
   poddisruptionbudgets,
+  storageclasses,
   leases,
   endpointslices,
 ];

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { builtinResources } from '../../../main/apiserver/registry';
 
 describe('builtinResources', () => {
-  it('serves the 24 built-in resources, each once per group', () => {
-    expect(builtinResources).toHaveLength(24);
+  it('serves the 25 built-in resources, each once per group', () => {
+    expect(builtinResources).toHaveLength(25);
     const keys = builtinResources.map((d) => `${d.resource}.${d.group}`);
     expect(new Set(keys).size).toBe(keys.length);
     const kinds = builtinResources.map((d) => `${d.kind}.${d.group}`);
@@ -43,6 +43,7 @@ describe('builtinResources', () => {
       hpa: 'horizontalpodautoscalers',
       cj: 'cronjobs',
       pdb: 'poddisruptionbudgets',
+      sc: 'storageclasses',
     });
   });
 
@@ -53,11 +54,12 @@ describe('builtinResources', () => {
 
   it('scope, groups and subresources', () => {
     const by = Object.fromEntries(builtinResources.map((d) => [d.resource, d]));
-    expect(builtinResources.filter((d) => !d.namespaced).map((d) => d.resource).sort()).toEqual(['namespaces', 'nodes', 'persistentvolumes']);
+    expect(builtinResources.filter((d) => !d.namespaced).map((d) => d.resource).sort()).toEqual(['namespaces', 'nodes', 'persistentvolumes', 'storageclasses']);
     expect(by.endpointslices.group).toBe('discovery.k8s.io');
     expect(by.horizontalpodautoscalers.group + '/' + by.horizontalpodautoscalers.version).toBe('autoscaling/v2');
     expect(by.poddisruptionbudgets.group).toBe('policy');
     expect(by.leases.group).toBe('coordination.k8s.io');
+    expect(by.storageclasses.group).toBe('storage.k8s.io');
     expect(by.cronjobs.group).toBe('batch');
     expect(by.pods.subresources).toEqual(['status', 'binding', 'eviction', 'log', 'exec', 'attach', 'portforward']);
     for (const r of ['deployments', 'replicasets', 'statefulsets']) {
