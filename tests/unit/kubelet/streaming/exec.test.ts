@@ -1,8 +1,10 @@
 // pods/exec and pods/attach over WebSocket (the remotecommand channel protocols), FakeRuntime sessions.
 import type { IncomingMessage } from 'node:http';
+import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { errorChannelPayload } from '../../../../main/kubelet/streaming/channel-protocol';
+import type { ContainerRuntime } from '../../../../main/runtime/runtime';
 import { createPod, running, startHarness, startInstance, TOKEN, type Harness } from './harness';
 
 interface Session {
@@ -109,6 +111,32 @@ describe('pods/exec', () => {
       body: { message: 'you must specify at least 1 of stdin, stdout, stderr' },
     });
     await expect(open(h, execPath('ghost', ['ls'], 'stdout=true'), 'v5.channel.k8s.io')).rejects.toMatchObject({ statusCode: 404 });
+  });
+
+  it('attach bridges the main process and reports Success whatever its exit code (as the kubelet does)', async () => {
+    const calls: unknown[] = [];
+    const runtime = h.runtime as ContainerRuntime;
+    runtime.attachContainer = async (id, options) => {
+      calls.push([id, options]);
+      const stdout = new PassThrough();
+      const stdin = new PassThrough();
+      let exit!: (code: number) => void;
+      const exited = new Promise<number>((r) => (exit = r));
+      stdin.on('data', (d: Buffer) => stdout.write(`main process got ${d}`));
+      stdin.on('end', () => (stdout.end(), exit(7)));
+      return { stdin, stdout, resize: async () => undefined, wait: () => exited, kill: () => exit(137) };
+    };
+    try {
+      const s = await open(h, '/api/v1/namespaces/default/pods/shell/attach?stdin=true&stdout=true&tty=true', 'v5.channel.k8s.io');
+      s.ws.send(Buffer.concat([Buffer.from([0]), Buffer.from('input')]));
+      s.ws.send(Buffer.from([255, 0]));
+      await s.closed;
+      expect(s.text(1)).toBe('main process got input');
+      expect(JSON.parse(s.text(3))).toEqual({ metadata: {}, status: 'Success' });
+      expect(calls).toEqual([[expect.any(String), { tty: true, stdin: true }]]);
+    } finally {
+      delete runtime.attachContainer;
+    }
   });
 
   it('attach answers a clear error on a runtime without attach', async () => {
