@@ -5,6 +5,8 @@ import type { Clock } from '../client/clock';
 import { SharedInformerFactory } from '../client/informer-factory';
 import { GarbageCollector } from './garbage-collector';
 import { NamespaceController } from './namespace';
+import { DeploymentController } from './deployment';
+import { ReplicaSetController } from './replicaset';
 
 export interface ControllerManagerOptions {
   client: KubeClient;
@@ -23,6 +25,9 @@ export function startControllers({ client, resources, clock }: ControllerManager
   const controllers: Array<{ start(): void; stop(): void }> = [
     new NamespaceController({ client, informers, namespacedResources, clock }),
     new GarbageCollector({ client, informers, resources, clock }),
+    new ReplicaSetController({ client, informers, clock }),
+    new ReplicaSetController({ client, informers, clock, replicationControllers: true }),
+    new DeploymentController({ client, informers, clock }),
   ];
   informers.start();
   for (const c of controllers) c.start();
