@@ -43,6 +43,8 @@ export interface VolumeManagerDeps {
   /** Share the kubelet's informers for the ConfigMap/Secret watches started by start(). */
   informers?: SharedInformerFactory;
   logger?: { warn(message: string): void };
+  /** Start the ConfigMap/Secret watches on the first setUp (default true); stop() ends them. */
+  watchSources?: boolean;
 }
 
 const PLUGIN_DIRS: Record<string, string> = {
@@ -67,6 +69,7 @@ export class KubeletVolumeManager implements VolumeManager {
   private readonly readers = new Map<string, Set<string>>();
   private readonly refreshing = new Map<string, Promise<void>>();
   private readonly stops: Array<() => void> = [];
+  private watching = false;
 
   constructor(private readonly deps: VolumeManagerDeps) {
     this.source = deps.source ?? clientConfigSource(deps.client);
@@ -85,6 +88,12 @@ export class KubeletVolumeManager implements VolumeManager {
     const uid = pod.metadata.uid ?? '';
     this.pods.set(uid, pod);
     this.index(pod);
+    // ConfigMap/Secret edits should reach running pods without waiting for a resync.
+    if (this.deps.watchSources !== false) this.start();
+    await this.serialized(uid, () => this.setUpVolumes(pod));
+  }
+
+  private async setUpVolumes(pod: Pod): Promise<void> {
     for (const volume of pod.spec?.volumes ?? []) {
       try {
         await this.setUpVolume(pod, volume);
@@ -122,6 +131,8 @@ export class KubeletVolumeManager implements VolumeManager {
       return;
     }
     if (volume.persistentVolumeClaim) {
+      // Resolved once per pod: the kubelet calls setUp on every sync, the claim's binding never changes.
+      if (this.claims.get(uid)?.has(volume.name)) return;
       const mount = await this.resolveClaim(pod, volume.persistentVolumeClaim.claimName);
       let claims = this.claims.get(uid);
       if (!claims) this.claims.set(uid, (claims = new Map()));
@@ -195,13 +206,19 @@ export class KubeletVolumeManager implements VolumeManager {
     if (!this.pods.has(uid)) return;
     this.pods.set(uid, pod);
     this.index(pod);
-    // One refresh per pod at a time; a request during one runs after it with the newest pod.
+    await this.serialized(uid, () => this.rewrite(uid));
+  }
+
+  /** One volume writer per pod at a time (setUp from the pod worker, refreshes from watch events). */
+  private async serialized(uid: string, fn: () => Promise<void>): Promise<void> {
     const previous = this.refreshing.get(uid) ?? Promise.resolve();
-    const next = previous.then(() => this.rewrite(uid));
+    const next = previous.catch(() => undefined).then(fn);
     this.refreshing.set(uid, next);
-    await next.finally(() => {
+    try {
+      await next;
+    } finally {
       if (this.refreshing.get(uid) === next) this.refreshing.delete(uid);
-    });
+    }
   }
 
   private async rewrite(uid: string): Promise<void> {
@@ -233,6 +250,8 @@ export class KubeletVolumeManager implements VolumeManager {
    * instead of waiting for the periodic resync. Returns a stop function (also run by stop()).
    */
   start(): () => void {
+    if (this.watching) return () => this.stop();
+    this.watching = true;
     const onChange = (kind: 'configmap' | 'secret') => (o: KubeObject) => {
       const uids = this.readers.get(`${kind}/${o.metadata.namespace}/${o.metadata.name}`);
       // Copy: refresh() re-indexes the pod, which would re-add it to the set being iterated.
@@ -262,6 +281,7 @@ export class KubeletVolumeManager implements VolumeManager {
 
   stop(): void {
     for (const s of this.stops.splice(0)) s();
+    this.watching = false;
   }
 
   private index(pod: Pod): void {

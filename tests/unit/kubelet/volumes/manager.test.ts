@@ -44,6 +44,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   vm.stop();
+  await vm.tearDown('uid-1'); // waits for refreshes the watch started
   await rm(dataDir, { recursive: true, force: true });
 });
 
