@@ -101,6 +101,40 @@ export class DockerExec {
   async interactive(id: string, command: string[], options: { tty: boolean; stdin: boolean }): Promise<ExecSession> {
     const exec = await this.create(id, command, { AttachStdin: options.stdin, Tty: options.tty });
     const socket = await this.start(exec, id, command, options.stdin, options.tty);
+    return this.session(socket, options, {
+      resize: (cols, rows) => exec.resize({ h: rows, w: cols }),
+      exitCode: () => this.exitCode(exec),
+      kill: () => this.killProcess(exec),
+      what: `exec terminal in container ${id}`,
+    });
+  }
+
+  /**
+   * kubectl attach: the container's own stdio over a hijacked connection. Ending the session detaches
+   * and leaves the container running; wait() resolves with its exit code once it stops.
+   */
+  async attach(id: string, options: { tty: boolean; stdin: boolean }): Promise<ExecSession> {
+    const container = this.docker.getContainer(id);
+    let socket: Duplex;
+    try {
+      socket = await container.attach({ stream: true, stdin: options.stdin, stdout: true, stderr: true, hijack: true });
+    } catch (err) {
+      this.fail(err, `attaching to container ${id}`);
+    }
+    return this.session(socket, options, {
+      resize: (cols, rows) => container.resize({ h: rows, w: cols }),
+      exitCode: async () => Number((await container.wait()).StatusCode),
+      kill: async () => undefined,
+      what: `attached terminal of container ${id}`,
+    });
+  }
+
+  /** Streams of a hijacked exec/attach connection: raw with a TTY, demultiplexed without. */
+  private session(
+    socket: Duplex,
+    options: { tty: boolean; stdin: boolean },
+    ops: { resize(cols: number, rows: number): Promise<unknown>; exitCode(): Promise<number>; kill(): Promise<void>; what: string },
+  ): ExecSession {
     this.openStreams.add(socket);
     const stdout = new PassThrough();
     const stderr = options.tty ? undefined : new PassThrough();
@@ -124,14 +158,14 @@ export class DockerExec {
       stderr,
       resize: async (cols, rows) => {
         try {
-          await exec.resize({ h: rows, w: cols });
+          await ops.resize(cols, rows);
         } catch (err) {
-          this.fail(err, `resizing exec terminal in container ${id}`);
+          this.fail(err, `resizing ${ops.what}`);
         }
       },
-      wait: () => (exitCode ??= closed.then(() => this.exitCode(exec))),
+      wait: () => (exitCode ??= closed.then(() => ops.exitCode())),
       kill: () => {
-        void this.killProcess(exec).finally(() => socket.destroy());
+        void ops.kill().finally(() => socket.destroy());
       },
     };
   }

@@ -283,6 +283,10 @@ export class DockerRuntime implements ContainerRuntime {
     return this.execs.interactive(id, command, options);
   }
 
+  attachContainer(id: string, options: { tty: boolean; stdin: boolean }): Promise<ExecSession> {
+    return this.execs.attach(id, options);
+  }
+
   async logs(id: string, options: LogOptions): Promise<AsyncIterable<LogChunk> & { close(): void }> {
     const container = this.streaming.getContainer(id);
     const inspect = await this.call(`reading logs of container ${id}`, () => container.inspect());

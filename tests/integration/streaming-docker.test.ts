@@ -135,6 +135,31 @@ describe('pod streaming on the Docker engine (kubectl logs/exec/port-forward)', 
     expect(await run(['exec', '-i', 'talk', '-c', 'web', '--', 'cat'], 'old client\n')).toMatchObject({ code: 0, stdout: 'old client\n' });
   });
 
+  it('kubectl attach -i talks to the container\'s own stdin and stdout', async () => {
+    const echo = `
+apiVersion: v1
+kind: Pod
+metadata: {name: echo}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: echo
+    image: ${BUSYBOX}
+    stdin: true
+    command: [sh, -c, "while read line; do echo got:$line; done"]
+`;
+    await kubectlOk(serve, ['apply', '-f', '-'], echo);
+    await kubectlOk(serve, ['wait', '--for=condition=Ready', 'pod/echo', '--timeout=60s']);
+    const r = await kubectl(serve, ['attach', '-i', 'echo', '-c', 'echo'], 'hello\nworld\n');
+    expect(r.stdout).toContain('got:hello');
+    expect(r.stdout).toContain('got:world');
+    // Detaching leaves the container running, as in Kubernetes.
+    const pod = JSON.parse(await kubectlOk(serve, ['get', 'pod', 'echo', '-o', 'json']));
+    expect(pod.status.containerStatuses[0].state.running).toBeDefined();
+    expect(pod.status.containerStatuses[0].restartCount).toBe(0);
+    await kubectl(serve, ['delete', 'pod', 'echo', '--grace-period=0', '--force', '--wait=false']);
+  });
+
   it('kubectl port-forward reaches the container port', async () => {
     const pf = spawn(KUBECTL, kubectlArgs(['port-forward', 'pod/talk', ':8080']));
     let out = '';
