@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark of the project, printed as Markdown tables for docs/PERFORMANCE.md.
 import { cpus } from 'node:os';
 import { benchApi } from './api';
+import { benchDeployments } from './deployments';
 import { benchPods } from './pods';
 import { benchScheduler } from './scheduler';
 import { benchStore } from './store';
@@ -11,6 +12,7 @@ async function main(): Promise<void> {
   await benchApi();
   await benchPods();
   await benchScheduler();
+  await benchDeployments();
 }
 
 main().catch((e: unknown) => {
