@@ -1,14 +1,14 @@
 // Pure pieces of the ReplicaSet/Deployment controllers: deletion ranking, slow-start batches,
 // expectations, fencepost rounding and the pod-template-hash.
 import { describe, expect, it } from 'vitest';
-import type { Pod } from '../../../shared/api/pod';
+import type { Pod, PodPhase } from '../../../shared/api/pod';
 import type { Deployment } from '../../../shared/api/workloads';
 import { FakeClock } from '../../../main/client/clock';
 import { ControllerExpectations, EXPECTATIONS_TIMEOUT_MS, podsToDelete } from '../../../main/controllers/deployment/pods';
 import { computeHash, equalIgnoreHash, maxSurge, maxUnavailable } from '../../../main/controllers/deployment/util';
 import { slowStartBatch } from '../../../main/controllers/replicaset';
 
-function pod(name: string, o: { node?: string; phase?: Pod['status'] extends infer S ? NonNullable<S>['phase'] : never; ready?: boolean; restarts?: number; created?: string; readySince?: string } = {}): Pod {
+function pod(name: string, o: { node?: string; phase?: PodPhase; ready?: boolean; restarts?: number; created?: string; readySince?: string } = {}): Pod {
   return {
     metadata: { name, creationTimestamp: o.created ?? '2026-01-01T00:00:00Z' },
     spec: { containers: [{ name: 'c', image: 'i' }], ...(o.node ? { nodeName: o.node } : {}) },
