@@ -183,22 +183,31 @@ function httpProbe(t: Target, scheme: 'HTTP' | 'HTTPS', path: string, headers: {
   });
 }
 
+/**
+ * How long a connected probe socket must stay open to count. Docker's userland proxy accepts on the
+ * published port even when nothing listens in the container, then closes at once when it cannot reach
+ * the container; a socket closed by the peer this quickly, with no data, is a refused connection.
+ */
+const PROXY_SETTLE_MS = 200;
+
 function tcpProbe(t: Target, timeoutMs: number): Promise<{ ok: boolean; message: string }> {
   return new Promise((resolve) => {
+    let settled = false;
     const socket = netConnect({ host: t.dialHost, port: t.dialPort });
-    const timer = setTimeout(() => {
+    const finish = (r: { ok: boolean; message: string }): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
       socket.destroy();
-      resolve({ ok: false, message: `dial tcp ${t.shownHost}:${t.shownPort}: i/o timeout` });
-    }, timeoutMs);
+      resolve(r);
+    };
+    const timer = setTimeout(() => finish({ ok: false, message: `dial tcp ${t.shownHost}:${t.shownPort}: i/o timeout` }), timeoutMs);
     socket.once('connect', () => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve({ ok: true, message: '' });
+      setTimeout(() => finish({ ok: true, message: '' }), Math.min(PROXY_SETTLE_MS, timeoutMs / 2));
     });
-    socket.once('error', (e: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      resolve({ ok: false, message: dialError(t, e) });
-    });
+    socket.once('data', () => finish({ ok: true, message: '' }));
+    socket.once('close', () => finish({ ok: false, message: `dial tcp ${t.shownHost}:${t.shownPort}: connect: connection refused` }));
+    socket.once('error', (e: NodeJS.ErrnoException) => finish({ ok: false, message: dialError(t, e) }));
   });
 }
 

@@ -11,6 +11,8 @@ import type { ContainerInfo, ContainerRuntime, ExecResult, PublishedPort, Simula
 
 let http: Server;
 let tcp: NetServer;
+let proxyLike: NetServer;
+let proxyPort = 0;
 let grpc: Http2Server;
 let httpPort = 0;
 let tcpPort = 0;
@@ -30,7 +32,9 @@ beforeAll(async () => {
     if (req.url === '/redirect') return void res.writeHead(302, { location: '/elsewhere' }).end();
     res.writeHead(req.url === '/healthz' ? health : 404).end(`status ${health} body`);
   });
-  tcp = createNetServer((s) => s.end());
+  tcp = createNetServer((s) => s.on('error', () => undefined)); // holds the connection open like a real server
+  // Docker's userland proxy when nothing listens in the container: accept, then close at once.
+  proxyLike = createNetServer((s) => s.destroy());
   grpc = createH2Server();
   grpc.on('stream', (stream, headers) => {
     seen.push({ ...headers });
@@ -39,13 +43,14 @@ beforeAll(async () => {
     stream.on('data', () => undefined);
     stream.end(Buffer.from([0, 0, 0, 0, 2, 0x08, grpcServing]));
   });
-  [httpPort, tcpPort, grpcPort] = await Promise.all([listen(http), listen(tcp), listen(grpc)]);
+  [httpPort, tcpPort, grpcPort, proxyPort] = await Promise.all([listen(http), listen(tcp), listen(grpc), listen(proxyLike)]);
   const spare = createNetServer();
   closedPort = await listen(spare);
   await new Promise((r) => spare.close(r));
 });
 afterAll(async () => {
-  await Promise.all([new Promise((r) => http.close(r)), new Promise((r) => tcp.close(r)), new Promise((r) => grpc.close(r))]);
+  tcp.unref();
+  await Promise.all([new Promise((r) => http.close(r)), new Promise((r) => grpc.close(r)), new Promise((r) => proxyLike.close(r))]);
 });
 
 const container: Container = { name: 'web', ports: [{ name: 'http', containerPort: 8080 }, { name: 'grpc', containerPort: 9090 }] };
@@ -58,6 +63,7 @@ function runtime(extra: Partial<ContainerRuntime> = {}): ContainerRuntime {
     { containerPort: 7000, protocol: 'TCP', hostIP: '127.0.0.1', hostPort: tcpPort },
     { containerPort: 7001, protocol: 'TCP', hostIP: '127.0.0.1', hostPort: closedPort },
     { containerPort: 9090, protocol: 'TCP', hostIP: '127.0.0.1', hostPort: grpcPort },
+    { containerPort: 7002, protocol: 'TCP', hostIP: '127.0.0.1', hostPort: proxyPort },
   ];
   return {
     kind: 'docker',
@@ -96,6 +102,14 @@ describe('HandlerRunner', () => {
     expect(unpublished.message).toContain('port 1234 of pod default/p is not published');
     const badName = await run.run(pod, container, info, { httpGet: { path: '/', port: 'nope' } }, 200);
     expect(badName.message).toBe('couldn\'t find port: nope in container "web"');
+  });
+
+  it('tcpSocket: a connection the peer drops at once (Docker proxy, nothing listening) is refused', async () => {
+    const run = createHandlerRunner({ runtime: runtime() });
+    expect(await run.run(pod, container, info, { tcpSocket: { port: 7002 } }, 1000)).toMatchObject({
+      ok: false,
+      message: 'dial tcp 10.244.1.7:7002: connect: connection refused',
+    });
   });
 
   it('tcpSocket: connect succeeds, refused fails', async () => {
