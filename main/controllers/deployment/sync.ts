@@ -105,7 +105,7 @@ async function getNewReplicaSet(ctx: DeploymentContext, d: Deployment, existing:
     }
     throw e;
   }
-  if (replicasOf(created) > 0) scalingEvent(ctx, d, 'up', created, replicasOf(created));
+  if (replicasOf(created) > 0) scalingEvent(ctx, d, created, 0, replicasOf(created));
   setDeploymentRevision(d, newRevision);
   const status: DeploymentStatus = { ...d.status };
   if (hasProgressDeadline(d)) {
@@ -139,8 +139,10 @@ export function newReplicaSetReplicas(d: Deployment, allRSs: (ReplicaSet | undef
   return current + Math.max(0, Math.min(maxTotal - all, desired - current));
 }
 
-export function scalingEvent(ctx: DeploymentContext, d: Deployment, direction: 'up' | 'down', rs: ReplicaSet, to: number): void {
-  ctx.recorder.event(d, 'Normal', 'ScalingReplicaSet', `Scaled ${direction} replica set ${rs.metadata.name} to ${to}`);
+/** Kubernetes 1.29+ wording: "Scaled up replica set web-5d9c from 0 to 3". */
+export function scalingEvent(ctx: DeploymentContext, d: Deployment, rs: ReplicaSet, from: number, to: number): void {
+  const direction = from < to ? 'up' : 'down';
+  ctx.recorder.event(d, 'Normal', 'ScalingReplicaSet', `Scaled ${direction} replica set ${rs.metadata.name} from ${from} to ${to}`);
 }
 
 /** scaleReplicaSet: new size and replica annotations in one update; the event only when the size changed. */
@@ -152,7 +154,7 @@ export async function scaleReplicaSet(ctx: DeploymentContext, d: Deployment, rs:
   if (!sizeChanged && !annotationsChanged) return rs;
   copy.spec = { ...copy.spec!, replicas: to };
   const updated = await ctx.client.replicaSets<ReplicaSet>().update(copy.metadata.namespace, copy);
-  if (sizeChanged) scalingEvent(ctx, d, from < to ? 'up' : 'down', updated, to);
+  if (sizeChanged) scalingEvent(ctx, d, updated, from, to);
   return updated;
 }
 

@@ -50,7 +50,7 @@ describe('deployment controller', () => {
     const pods = await podsOf(client, 'app=web');
     expect(pods.every((p) => p.metadata.labels?.['pod-template-hash'] === hash)).toBe(true);
     const scaled = await until(async () => (await eventsFor(client, 'web')).find((e) => e.reason === 'ScalingReplicaSet'));
-    expect(scaled.message).toBe(`Scaled up replica set ${rs.metadata.name} to 3`);
+    expect(scaled.message).toBe(`Scaled up replica set ${rs.metadata.name} from 0 to 3`);
   });
 
   it('keeps maxSurge and maxUnavailable at every step of a rolling update', async () => {
@@ -96,8 +96,8 @@ describe('deployment controller', () => {
     expect(byImage['bosun-test/web:1'].spec?.replicas).toBe(0);
     expect(byImage['bosun-test/web:2'].metadata.annotations?.['deployment.kubernetes.io/revision']).toBe('2');
     expect(d.metadata.annotations?.['deployment.kubernetes.io/revision']).toBe('2');
-    const scaledDown = `Scaled down replica set ${byImage['bosun-test/web:1'].metadata.name} to 0`;
-    await until(async () => (await eventsFor(client, 'roll')).some((e) => e.message?.endsWith(scaledDown)), 5000, scaledDown);
+    const scaledDown = new RegExp(`^Scaled down replica set ${byImage['bosun-test/web:1'].metadata.name} from \\d+ to 0$`);
+    await until(async () => (await eventsFor(client, 'roll')).some((e) => scaledDown.test(e.message ?? '')), 5000, String(scaledDown));
   });
 
   it('Recreate removes every old pod before the first new one exists', async () => {
