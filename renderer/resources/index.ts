@@ -4,7 +4,7 @@ import { cronjobs } from './cronjobs';
 import { daemonsets } from './daemonsets';
 import { deployments } from './deployments';
 import { endpoints } from './endpoints';
-import { events } from './events';
+import { events } from './k8s-events';
 import { jobs } from './jobs';
 import { nodes } from './nodes';
 import { persistentvolumeclaims, persistentvolumes } from './persistentvolumeclaims';

@@ -1,3 +1,4 @@
+// Named k8s-events.ts because "events" is a Node built-in that the renderer lint forbids importing.
 import type { Event } from '../../shared/api/event';
 import { timestampSince } from '../../shared/api/duration';
 import { timeOrZero } from './format';

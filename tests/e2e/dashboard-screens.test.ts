@@ -1,0 +1,284 @@
+// End to end: the dashboard's screens against a real `bosun serve --runtime fake --nodes 3` in
+// headless Chromium. Objects are created through the REST API (as kubectl would); every UI write is
+// checked by reading the API afterwards. Screenshots of each screen go to tests/.artifacts/.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = resolve(__dirname, '../..');
+const ARTIFACTS = join(ROOT, 'tests/.artifacts');
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
+const NS = 'shop';
+
+interface Served {
+  process: ChildProcess;
+  apiUrl: string;
+  dashboardUrl: string;
+  token: string;
+  output: string[];
+}
+
+function ensureBuilt(): void {
+  if (existsSync(join(ROOT, 'out/main/cli.js')) && existsSync(join(ROOT, 'out/renderer/index.html'))) return;
+  const build = spawnSync(process.execPath, [join(ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { cwd: ROOT, encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`build failed:\n${build.stdout}\n${build.stderr}`);
+}
+
+function serve(dataDir: string): Promise<Served> {
+  const child = spawn(process.execPath, [join(ROOT, 'bin/bosun.js'), 'serve', '--port', '0', '--data-dir', dataDir, '--runtime', 'fake', '--nodes', '3'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  child.stderr!.on('data', (d: Buffer) => output.push(d.toString()));
+  return new Promise((resolvePromise, reject) => {
+    let apiUrl = '';
+    const timer = setTimeout(() => reject(new Error(`bosun serve printed no Dashboard line in 30s:\n${output.join('')}`)), 30_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`bosun serve exited with ${code}:\n${output.join('')}`));
+    });
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      output.push(`${line}\n`);
+      const ready = /^Bosun API ready at (http:\/\/127\.0\.0\.1:\d+)$/.exec(line);
+      if (ready) apiUrl = ready[1];
+      const dashboard = /^Dashboard: (http:\/\/127\.0\.0\.1:\d+\/#token=(\S+))$/.exec(line);
+      if (dashboard) {
+        clearTimeout(timer);
+        child.removeAllListeners('exit');
+        resolvePromise({ process: child, apiUrl, dashboardUrl: dashboard[1], token: decodeURIComponent(dashboard[2]), output });
+      }
+    });
+  });
+}
+
+async function stopServe(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill('SIGTERM');
+  const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 10_000));
+  if ((await Promise.race([exited, timeout])) === 'timeout') {
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+describe('dashboard screens (bosun serve --nodes 3 + Chromium)', () => {
+  let dataDir = '';
+  let profileDir = '';
+  let served: Served;
+  let context: BrowserContext;
+  let page: Page;
+  const consoleProblems: string[] = [];
+
+  async function api<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+    const response = await fetch(`${served.apiUrl}${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${served.token}`, 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as T };
+  }
+
+  const podManifest = (name: string, labels: Record<string, string>, extra: Record<string, unknown> = {}) => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: NS, labels },
+    spec: {
+      containers: [{ name: 'app', image: 'nginx:1.27', resources: { requests: { cpu: '250m', memory: '128Mi' } }, ...extra }],
+    },
+  });
+
+  async function shot(name: string): Promise<void> {
+    await page.waitForTimeout(300); // let the frame-batched watch updates and transitions settle
+    await page.screenshot({ path: join(ARTIFACTS, `dashboard-${name}.png`), fullPage: false });
+  }
+
+  async function navigate(testid: string): Promise<void> {
+    await page.getByTestId(testid).click();
+  }
+
+  beforeAll(async () => {
+    ensureBuilt();
+    dataDir = mkdtempSync(join(tmpdir(), 'bosun-e2e-data-'));
+    profileDir = mkdtempSync(join(tmpdir(), 'bosun-e2e-chromium-'));
+    mkdirSync(ARTIFACTS, { recursive: true });
+    served = await serve(dataDir);
+    expect((await api('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } })).status).toBe(201);
+    for (let i = 0; i < 5; i++) {
+      const extra = i === 0 ? { readinessProbe: { exec: { command: ['true'] }, periodSeconds: 1 } } : {};
+      expect((await api('POST', `/api/v1/namespaces/${NS}/pods`, podManifest(`web-${i}`, { app: 'web', tier: i < 3 ? 'front' : 'back' }, extra))).status).toBe(201);
+    }
+    const deployment = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web', namespace: NS, labels: { app: 'web' } },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: 'web' } },
+        template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: 'nginx:1.27' }] } },
+      },
+    };
+    expect((await api('POST', `/apis/apps/v1/namespaces/${NS}/deployments`, deployment)).status).toBe(201);
+    expect((await api('POST', `/api/v1/namespaces/${NS}/configmaps`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data: { 'app.conf': 'listen 80;\nworkers 2;' } })).status).toBe(201);
+    expect((await api('POST', `/api/v1/namespaces/${NS}/secrets`, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db' }, stringData: { password: 'hunter2' } })).status).toBe(201);
+
+    context = await chromium.launchPersistentContext(profileDir, { executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS, viewport: { width: 1440, height: 900 }, locale: 'en-US' });
+    page = await context.newPage();
+    page.on('console', (m) => {
+      // vue-i18n reports missing keys as warnings; Vue reports render errors as errors.
+      if ((m.type() === 'error' && !m.text().startsWith('Failed to load resource')) || /Not found '|\[Vue warn\]|\[intlify\]/.test(m.text())) consoleProblems.push(`${m.type()}: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => consoleProblems.push(`pageerror: ${e.message}`));
+    page.on('response', (r) => {
+      // PodProbes answers 404 until a kubelet reports the pod (or while the lab does not serve the kind).
+      if (r.status() >= 400 && !(r.status() === 404 && r.url().includes('/podprobes/'))) consoleProblems.push(`response ${r.status()}: ${r.request().method()} ${r.url().replace(served.apiUrl, '')}`);
+    });
+    await page.goto(served.dashboardUrl);
+    await page.getByTestId('node-columns').waitFor({ timeout: 20_000 });
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    if (served) await stopServe(served.process);
+    for (const dir of [dataDir, profileDir]) if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('shows every node as a column with exactly the pods the API placed on it', async () => {
+    await expect.poll(() => page.getByTestId('node-column').count(), { timeout: 15_000 }).toBe(3);
+    const pods = await api<{ items: any[] }>('GET', `/api/v1/namespaces/${NS}/pods`);
+    await expect.poll(async () => (await api<{ items: any[] }>('GET', `/api/v1/namespaces/${NS}/pods`)).body.items.every((p) => p.spec.nodeName), { timeout: 15_000 }).toBe(true);
+    const placed = (await api<{ items: any[] }>('GET', `/api/v1/namespaces/${NS}/pods`)).body.items;
+    expect(placed).toHaveLength(pods.body.items.length);
+    for (const pod of placed) {
+      const chip = page.locator(`[data-testid="node-column"][data-node="${pod.spec.nodeName}"] [data-testid="pod-chip"][data-name="${pod.metadata.name}"]`);
+      await expect.poll(() => chip.count(), { timeout: 10_000 }).toBe(1);
+    }
+    // Requests show on the node's cpu bar: 250m per pod of ours.
+    expect(await page.getByTestId('recent-events').isVisible()).toBe(true);
+    await shot('overview');
+  });
+
+  it('adds a pod created through the API to its node column without a reload (watch)', async () => {
+    expect((await api('POST', `/api/v1/namespaces/${NS}/pods`, podManifest('late-arrival', { app: 'late' }))).status).toBe(201);
+    const chip = page.locator('[data-testid="pod-chip"][data-name="late-arrival"]');
+    await expect.poll(() => chip.count(), { timeout: 15_000 }).toBe(1);
+    const pod = (await api('GET', `/api/v1/namespaces/${NS}/pods/late-arrival`)).body;
+    await expect.poll(async () => (await api('GET', `/api/v1/namespaces/${NS}/pods/late-arrival`)).body.spec.nodeName, { timeout: 10_000 }).toBeTruthy();
+    const node = (await api('GET', `/api/v1/namespaces/${NS}/pods/late-arrival`)).body.spec.nodeName ?? pod.spec.nodeName;
+    await expect.poll(() => page.locator(`[data-testid="node-column"][data-node="${node}"] [data-name="late-arrival"]`).count(), { timeout: 10_000 }).toBe(1);
+  });
+
+  it('lists pods with kubectl columns, filters by search and label selector, and opens the detail', async () => {
+    await navigate('nav-pods');
+    const rows = page.getByTestId('list-row');
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(6);
+    await page.getByTestId('list-label-selector').fill('tier=back');
+    await expect.poll(() => page.getByTestId('row-name').allTextContents()).toEqual(['web-3', 'web-4']);
+    await page.getByTestId('list-label-selector').fill('');
+    await page.getByTestId('list-search').fill('web-0');
+    await expect.poll(() => page.getByTestId('row-name').allTextContents()).toEqual(['web-0']);
+    await page.getByTestId('list-search').fill('');
+    await expect.poll(() => rows.count()).toBeGreaterThanOrEqual(6);
+    await shot('pods');
+    await page.locator('[data-testid="row-name"]', { hasText: /^web-0$/ }).click();
+    await page.getByTestId('section-containers').waitFor();
+    expect(await page.getByTestId('detail-name').textContent()).toBe('web-0');
+    await expect.poll(() => page.getByTestId('container-state').first().textContent(), { timeout: 10_000 }).toMatch(/Running/);
+    await page.getByTestId('section-probes').waitFor();
+    await page.getByTestId('section-events').waitFor();
+    await page.getByTestId('yaml-toggle').click();
+    await expect.poll(() => page.getByTestId('yaml-view').textContent()).toContain('name: web-0');
+    await shot('pod-detail');
+  });
+
+  it('navigates every screen and shows a list or an empty state', async () => {
+    const screens = ['deployments', 'replicasets', 'statefulsets', 'daemonsets', 'jobs', 'cronjobs', 'services', 'endpoints', 'configmaps', 'secrets', 'persistentvolumeclaims', 'persistentvolumes', 'nodes', 'events'];
+    for (const screen of screens) {
+      await navigate(`nav-${screen}`);
+      const list = page.getByTestId(`list-${screen}`);
+      await list.waitFor();
+      await expect.poll(async () => (await page.getByTestId('list-row').count()) > 0 || (await page.getByTestId('list-empty').locator('.el-empty').count()) > 0, { timeout: 10_000 }).toBe(true);
+      await shot(`list-${screen}`);
+    }
+    await navigate('nav-configmaps');
+    await page.locator('[data-testid="row-name"]', { hasText: /^settings$/ }).click();
+    await expect.poll(() => page.getByTestId('section-data').textContent()).toContain('workers 2;');
+    await navigate('nav-secrets');
+    await page.locator('[data-testid="row-name"]', { hasText: /^db$/ }).click();
+    await page.getByTestId('section-data').waitFor();
+    expect(await page.getByTestId('section-data').textContent()).not.toContain('hunter2');
+  });
+
+  it('scales a Deployment from its detail page (PATCH /scale) and the API shows it', async () => {
+    await navigate('nav-deployments');
+    await page.locator('[data-testid="row-name"]', { hasText: /^web$/ }).click();
+    await page.getByTestId('action-scale').click();
+    const input = page.getByTestId('scale-replicas').locator('input');
+    await input.fill('5');
+    await page.getByTestId('confirm-scale').click();
+    await expect.poll(async () => (await api('GET', `/apis/apps/v1/namespaces/${NS}/deployments/web`)).body.spec.replicas, { timeout: 10_000 }).toBe(5);
+    // The summary follows the watch.
+    await expect.poll(() => page.getByTestId('section-summary').textContent(), { timeout: 10_000 }).toContain('5');
+    await shot('deployment-detail');
+  });
+
+  it('deletes a pod with the chosen propagation policy and the detail page notices', async () => {
+    await page.goto(`${served.apiUrl}/#/r/pods/${NS}/web-4`);
+    await page.getByTestId('action-delete').click();
+    await page.getByTestId('delete-policy').getByText('Foreground').click();
+    await page.getByTestId('confirm-delete').click();
+    await expect.poll(async () => (await api('GET', `/api/v1/namespaces/${NS}/pods/web-4`)).status, { timeout: 20_000 }).toBe(404);
+    await page.getByTestId('detail-gone').waitFor({ timeout: 10_000 });
+    // Gone from the overview too.
+    await navigate('nav-overview');
+    await page.getByTestId('node-columns').waitFor();
+    await expect.poll(() => page.locator('[data-testid="pod-chip"][data-name="web-4"]').count()).toBe(0);
+  });
+
+  it('cordons and uncordons a node (PATCH spec.unschedulable)', async () => {
+    const nodeName = (await api<{ items: any[] }>('GET', '/api/v1/nodes')).body.items[0].metadata.name;
+    await page.goto(`${served.apiUrl}/#/r/nodes/_/${nodeName}`);
+    await page.getByTestId('section-capacity').waitFor();
+    await page.getByTestId('action-cordon').click();
+    await page.getByTestId('confirm-cordon').click();
+    await expect.poll(async () => (await api('GET', `/api/v1/nodes/${nodeName}`)).body.spec.unschedulable, { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => page.getByTestId('action-cordon').textContent()).toContain('Uncordon');
+    await shot('node-detail-cordoned');
+    await page.getByTestId('action-cordon').click();
+    await page.getByTestId('confirm-cordon').click();
+    await expect.poll(async () => (await api('GET', `/api/v1/nodes/${nodeName}`)).body.spec.unschedulable, { timeout: 10_000 }).toBeUndefined();
+  });
+
+  it('switches to zh-CN and the dark theme, and remembers both across a reload', async () => {
+    await navigate('nav-overview');
+    await page.getByTestId('language').click();
+    await page.getByRole('option', { name: '简体中文' }).click();
+    await expect.poll(() => page.getByTestId('nav-pods').textContent()).toBe('Pod');
+    await expect.poll(() => page.getByTestId('page-title').textContent()).toBe('概览');
+    await page.getByTestId('theme-toggle').click();
+    await expect.poll(() => page.evaluate(() => document.documentElement.className)).toContain('dark');
+    await shot('overview-zh-CN-dark');
+    await page.reload();
+    await page.getByTestId('node-columns').waitFor({ timeout: 15_000 });
+    expect(await page.evaluate(() => document.documentElement.classList.contains('dark'))).toBe(true);
+    expect(await page.getByTestId('page-title').textContent()).toBe('概览');
+    await navigate('nav-pods');
+    await expect.poll(() => page.getByTestId('list-row').count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    await shot('pods-zh-CN-dark');
+    await page.locator('[data-testid="row-name"]', { hasText: /^web-0$/ }).click();
+    await page.getByTestId('section-containers').waitFor();
+    await shot('pod-detail-zh-CN-dark');
+    await navigate('nav-events');
+    await expect.poll(() => page.getByTestId('list-row').count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    await shot('events-zh-CN-dark');
+  });
+
+  it('logged no Vue warnings, missing translations or page errors', () => {
+    expect(consoleProblems).toEqual([]);
+  });
+});
