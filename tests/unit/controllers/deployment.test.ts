@@ -96,7 +96,7 @@ describe('deployment controller', () => {
     expect(byImage['bosun-test/web:1'].spec?.replicas).toBe(0);
     expect(byImage['bosun-test/web:2'].metadata.annotations?.['deployment.kubernetes.io/revision']).toBe('2');
     expect(d.metadata.annotations?.['deployment.kubernetes.io/revision']).toBe('2');
-    const scaledDown = new RegExp(`^Scaled down replica set ${byImage['bosun-test/web:1'].metadata.name} from \\d+ to 0$`);
+    const scaledDown = new RegExp(`^(\\(combined from similar events\\): )?Scaled down replica set ${byImage['bosun-test/web:1'].metadata.name} from \\d+ to 0$`);
     await until(async () => (await eventsFor(client, 'roll')).some((e) => scaledDown.test(e.message ?? '')), 5000, String(scaledDown));
   });
 
