@@ -13,6 +13,9 @@ import { builtinResources, defaultTolerationSeconds } from '../../main/apiserver
 import { RestHandler } from '../../main/apiserver/rest/handler';
 import { RealClock } from '../../main/client/clock';
 import { KubeClient } from '../../main/client/client';
+import { SharedInformerFactory } from '../../main/client/informer-factory';
+import { PvProvisioner, STORAGECLASSES } from '../../main/controllers/pv-provisioner';
+import { createDefaultStorageClassAdmission } from '../../main/apiserver/admission/default-storage-class';
 import { createEnvResolver } from '../../main/kubelet/env';
 import { createHandlerRunner } from '../../main/kubelet/handlers';
 import { LabNodes, labIdForDataDir, removeLabResources } from '../../main/kubelet/lab-nodes';
@@ -34,6 +37,8 @@ let client: KubeClient;
 let runtime: DockerRuntime;
 let nodes: LabNodes;
 let scheduler: SchedulerHandle;
+let informers: SharedInformerFactory;
+let provisioner: PvProvisioner;
 const volumeManagers: KubeletVolumeManager[] = [];
 const probeManagers = new Map<string, KubeletProbeManager>();
 
@@ -78,6 +83,7 @@ beforeAll(async () => {
       namespaceLabels: async (ns) => (await client.namespaces().get(undefined, ns).catch((e: unknown) => (isNotFound(e) ? undefined : Promise.reject(e))))?.metadata.labels,
     }),
   );
+  handler.addAdmission(createDefaultStorageClassAdmission({ listStorageClasses: async () => (await client.resource(STORAGECLASSES).list()).items }));
   for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
     await client.namespaces().create(undefined, { metadata: { name } }).catch((e: unknown) => (isAlreadyExists(e) ? undefined : Promise.reject(e)));
   }
@@ -110,10 +116,16 @@ beforeAll(async () => {
   handler.registerVirtualResource(podProbesResource, createPodProbesProvider({ client: controlPlane, probesOnNode: (n) => probeManagers.get(n) }));
   await nodes.start(1);
   scheduler = startScheduler({ client: new KubeClient(handler, 'system:kube-scheduler'), clock });
+  informers = new SharedInformerFactory(controlPlane);
+  provisioner = new PvProvisioner({ client: controlPlane, informers, runtime, labId });
+  informers.start();
+  await provisioner.start();
 }, 120_000);
 
 afterAll(async () => {
   scheduler?.stop();
+  provisioner?.stop();
+  informers?.shutdown();
   for (const v of volumeManagers) v.stop();
   await nodes?.stop().catch(() => undefined);
   if (runtime) await removeLabResources(runtime, labId).catch(() => undefined);
@@ -308,5 +320,41 @@ describe('probes in real containers, each flipping both ways', () => {
       const s = await statusOf('startup', 'c');
       return s?.state?.running && s.started === false;
     });
+  });
+});
+
+describe('persistent volumes on Docker named volumes', () => {
+  const PVCS = { group: '', version: 'v1', resource: 'persistentvolumeclaims' };
+  const writer = (name: string, script: string): Pod => ({
+    metadata: { name },
+    spec: {
+      terminationGracePeriodSeconds: 1,
+      restartPolicy: 'Never',
+      volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }],
+      containers: [{ name: 'c', image: BUSYBOX, command: ['sh', '-c', script], volumeMounts: [{ name: 'data', mountPath: '/data' }] }],
+    },
+  });
+  const dockerVolumes = async (): Promise<string[]> => (await runtime.listVolumes({ 'bosun.lab': labId })).map((v) => v.name);
+
+  it('a provisioned claim keeps data across pods; deleting the claim removes the Docker volume', async () => {
+    const claim = await client.resource(PVCS).create('default', {
+      metadata: { name: 'data' },
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+    });
+    const volume = `bosun-pvc-${claim.metadata.uid}`;
+    await until('claim bound', async () => ((await client.resource(PVCS).get('default', 'data')).status as { phase?: string })?.phase === 'Bound');
+    expect(await dockerVolumes()).toContain(volume);
+    await client.pods().create('default', writer('pv-writer', 'echo persisted > /data/file'));
+    await until('writer done', async () => (await getPod('pv-writer')).status?.phase === 'Succeeded');
+    await client.pods().create('default', writer('pv-reader', 'cat /data/file'));
+    await until('reader done', async () => (await getPod('pv-reader')).status?.phase === 'Succeeded');
+    const logs = await runtime.logs(await containerId('pv-reader', 'c'), {});
+    let out = '';
+    for await (const chunk of logs) out += chunk.data.toString();
+    expect(out).toBe('persisted\n');
+    for (const p of ['pv-writer', 'pv-reader']) await client.pods().delete('default', p, { gracePeriodSeconds: 0 });
+    await until('pods gone', async () => (await client.pods().list('default')).items.every((p) => !p.metadata.name?.startsWith('pv-')));
+    await client.resource(PVCS).delete('default', 'data');
+    await until('docker volume removed', async () => !(await dockerVolumes()).includes(volume), 60_000);
   });
 });
