@@ -2,11 +2,21 @@ import tseslint from 'typescript-eslint';
 import pluginVue from 'eslint-plugin-vue';
 import vueParser from 'vue-eslint-parser';
 
-const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'http', 'https', 'net', 'child_process', 'crypto', 'stream', 'events', 'url', 'util'];
+// Bare builtin names are exact module names (`events`), never globs: a glob would also match
+// `../resources/events`.
+const nodeBuiltinNames = ['fs', 'path', 'os', 'http', 'https', 'net', 'child_process', 'crypto', 'stream', 'events', 'url', 'util'];
+const nodeBuiltins = ['node:*', ...nodeBuiltinNames.map((name) => ({ name }))];
 
-// Import boundaries from shared/DESIGN.md, enforced here rather than by convention.
-const restrict = (patterns, message) => ({
-  'no-restricted-imports': ['error', { patterns: patterns.map((group) => ({ group: [group], message })) }],
+// Import boundaries from shared/DESIGN.md, enforced here rather than by convention. Strings are glob
+// patterns; `{ name }` entries are exact module names.
+const restrict = (entries, message) => ({
+  'no-restricted-imports': [
+    'error',
+    {
+      patterns: entries.filter((e) => typeof e === 'string').map((group) => ({ group: [group], message })),
+      paths: entries.filter((e) => typeof e !== 'string').map(({ name }) => ({ name, message })),
+    },
+  ],
 });
 
 export default tseslint.config(
@@ -43,14 +53,14 @@ export default tseslint.config(
   {
     files: ['main/**', 'tests/**', 'scripts/**'],
     ignores: ['main/app/**', 'main/runtime/docker.ts'],
-    rules: restrict(['electron', 'dockerode'], 'Only main/app imports electron; only main/runtime/docker.ts imports dockerode.'),
+    rules: restrict([{ name: 'electron' }, { name: 'dockerode' }], 'Only main/app imports electron; only main/runtime/docker.ts imports dockerode.'),
   },
   {
     files: ['main/app/**'],
-    rules: restrict(['dockerode'], 'Only main/runtime/docker.ts imports dockerode.'),
+    rules: restrict([{ name: 'dockerode' }], 'Only main/runtime/docker.ts imports dockerode.'),
   },
   {
     files: ['main/runtime/docker.ts'],
-    rules: restrict(['electron'], 'Only main/app imports electron.'),
+    rules: restrict([{ name: 'electron' }], 'Only main/app imports electron.'),
   },
 );
