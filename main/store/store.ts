@@ -18,7 +18,26 @@ export interface StoreEvent {
   object: KubeObject;
   /** The state before this event (absent for ADDED); lets watchers evaluate selectors on old state. */
   prevObject?: KubeObject;
+  /** `object` as JSON text, when the store has it at hand: a watcher needing a mutable copy parses this. */
+  objectJson?: string;
   /** Numeric resourceVersion of this event. */
+  resourceVersion: number;
+}
+
+/**
+ * One stored object as the store holds it, for read-only callers: `object` is deep-frozen and shared by
+ * every reader (mutating it throws a TypeError), `json` is its exact JSON text. A caller that needs a
+ * mutable copy parses `json`; one that only serializes the object can reuse `json` as it is.
+ */
+export interface StoredObject {
+  readonly object: KubeObject;
+  readonly json: string;
+}
+
+export interface StoreSharedListResult {
+  /** Sorted by key. Shared and frozen: never mutate them (see StoredObject). */
+  items: readonly StoredObject[];
+  /** The store's resourceVersion at the moment of the list. */
   resourceVersion: number;
 }
 
@@ -61,6 +80,12 @@ export interface Store {
 
   get(key: string): Promise<KubeObject | undefined>;
   list(prefix: string): Promise<StoreListResult>;
+  /**
+   * get and list without the copies: the shared, frozen object and its JSON (see StoredObject). For
+   * hot read-only paths (selection, preconditions, serialization); everyone else uses get/list.
+   */
+  getShared(key: string): Promise<StoredObject | undefined>;
+  listShared(prefix: string): Promise<StoreSharedListResult>;
   /** Count of keys under a prefix (cheap; used by quota and benchmarks). */
   count(prefix: string): Promise<number>;
 

@@ -25,6 +25,9 @@ export function describeWatchConformance(open: (options?: StoreFactoryOptions) =
       expect(events[2].object.metadata.resourceVersion).toBe(String(events[2].resourceVersion));
       expect(events[2].object.status).toEqual({ phase: 'Running' });
       expect(events[2].prevObject).toEqual(a2);
+      // When an event carries the JSON of its object, it is exactly that object's JSON.
+      for (const e of events) if (e.objectJson !== undefined) expect(JSON.parse(e.objectJson)).toEqual(e.object);
+      for (const e of events) if (e.objectJson !== undefined) expect(e.objectJson).toBe(JSON.stringify(e.object));
     });
 
     it('delivers only events under its prefix', async () => {

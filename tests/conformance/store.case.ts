@@ -91,6 +91,36 @@ export function describeStoreConformance(name: string, makeStore: StoreFactory):
         expect(deleted.metadata.labels).toEqual({ 'app.kubernetes.io/name': 'a' });
       });
 
+      it('shares one frozen object with its exact JSON through getShared/listShared, the same state get/list copy', async () => {
+        const store = await open();
+        await store.create(podKey('default', 'a'), pod('default', 'a'));
+        await store.create(podKey('default', 'b'), pod('default', 'b'));
+        await store.update(podKey('default', 'a'), { ...pod('default', 'a'), status: { phase: 'Running' } });
+        await store.create(podKey('other', 'c'), pod('other', 'c'));
+
+        const shared = await store.getShared(podKey('default', 'a'));
+        const copy = await store.get(podKey('default', 'a'));
+        expect(shared!.object).toEqual(copy);
+        expect(shared!.json).toBe(JSON.stringify(copy));
+        expect(Object.isFrozen(shared!.object)).toBe(true);
+        expect(() => {
+          (shared!.object.metadata.labels as Record<string, string>).x = 'y';
+        }).toThrow(TypeError);
+        // Shared: the same object every time, until the next write replaces it.
+        expect((await store.getShared(podKey('default', 'a')))!.object).toBe(shared!.object);
+        expect(await store.getShared(podKey('default', 'missing'))).toBeUndefined();
+
+        const listed = await store.listShared('/core/pods/default/');
+        const copies = await store.list('/core/pods/default/');
+        expect(listed.resourceVersion).toBe(copies.resourceVersion);
+        expect(listed.items.map((i) => i.object)).toEqual(copies.items);
+        expect(listed.items.map((i) => i.json)).toEqual(copies.items.map((i) => JSON.stringify(i)));
+
+        await store.update(podKey('default', 'a'), { ...pod('default', 'a'), status: { phase: 'Succeeded' } });
+        expect(shared!.object.status).toEqual({ phase: 'Running' });
+        expect((await store.getShared(podKey('default', 'a')))!.object.status).toEqual({ phase: 'Succeeded' });
+      });
+
       it('hands watchers frozen event objects, so one watcher cannot corrupt what another sees', async () => {
         const store = await open();
         const first: StoreEvent[] = [];
