@@ -9,6 +9,7 @@ import type { Container, ObjectFieldSelector, Pod, ResourceFieldSelector } from 
 import { milliValue, quantityValue } from '../../shared/api/quantity';
 import { isEnvVarName } from '../../shared/api/validation';
 import type { KubeClient } from '../client/client';
+import { RuntimeLabels, type ContainerRuntime } from '../runtime/runtime';
 import { KubeletError, type EnvResolver } from './types';
 
 /** Where ConfigMaps, Secrets and the node's allocatable come from (the API by default; listers in the kubelet). */
@@ -17,6 +18,8 @@ export interface ConfigSource {
   secret(namespace: string, name: string): Promise<Secret | undefined>;
   /** Node allocatable (Kubernetes quantities), the default for resourceFieldRef limits a container does not set. */
   nodeAllocatable(nodeName: string): Promise<Record<string, string> | undefined>;
+  /** The node's InternalIP (status.hostIP when the pod status does not carry it yet). */
+  nodeInternalIP?(nodeName: string): Promise<string | undefined>;
 }
 
 export interface EnvEventSink {
@@ -34,6 +37,8 @@ export interface EnvResolverDeps {
    * namespace when spec.enableServiceLinks is not false. Absent: no service variables.
    */
   serviceEnvironment?: (pod: Pod) => Promise<Record<string, string>>;
+  /** Finds the sandbox's pod IP when neither the caller nor pod.status has it (first start). */
+  runtime?: ContainerRuntime;
 }
 
 export function clientConfigSource(client: KubeClient): ConfigSource {
@@ -52,6 +57,11 @@ export function clientConfigSource(client: KubeClient): ConfigSource {
       const node = await orUndefined(client.nodes().get(undefined, nodeName));
       const status = node?.status as { allocatable?: Record<string, string>; capacity?: Record<string, string> } | undefined;
       return status?.allocatable ?? status?.capacity;
+    },
+    nodeInternalIP: async (nodeName) => {
+      const node = await orUndefined(client.nodes().get(undefined, nodeName));
+      const addresses = (node?.status as { addresses?: Array<{ type: string; address: string }> } | undefined)?.addresses ?? [];
+      return addresses.find((a) => a.type === 'InternalIP')?.address;
     },
   };
 }
@@ -189,9 +199,36 @@ const decode = (b64: string): string => Buffer.from(b64, 'base64').toString('utf
 export function createEnvResolver(deps: EnvResolverDeps): EnvResolver {
   if (!deps.source && !deps.client) throw new Error('createEnvResolver needs a client or a config source');
   const source = deps.source ?? clientConfigSource(deps.client!);
+  const needs = (c: Container, paths: string[]): boolean => (c.env ?? []).some((e) => paths.includes(e.valueFrom?.fieldRef?.fieldPath ?? ''));
+
+  /** The pod with status.podIP(s)/hostIP(s) filled from `ips`, the sandbox or the Node, when a fieldRef needs them. */
+  async function withIPs(pod: Pod, c: Container, ips?: { podIPs?: string[]; hostIPs?: string[] }): Promise<Pod> {
+    const status = { ...(pod.status ?? {}) };
+    let podIPs = ips?.podIPs?.length ? ips.podIPs : status.podIPs?.map((i) => i.ip) ?? (status.podIP ? [status.podIP] : []);
+    let hostIPs = ips?.hostIPs?.length ? ips.hostIPs : status.hostIPs?.map((i) => i.ip) ?? (status.hostIP ? [status.hostIP] : []);
+    if (!podIPs.length && deps.runtime && needs(c, ['status.podIP', 'status.podIPs'])) {
+      const sandboxes = await deps.runtime.listContainers({ [RuntimeLabels.podUid]: pod.metadata.uid ?? '', [RuntimeLabels.container]: 'POD' });
+      const ip = (sandboxes.find((s) => s.state === 'running') ?? sandboxes[0])?.ip;
+      if (ip) podIPs = [ip];
+    }
+    if (!hostIPs.length && source.nodeInternalIP && pod.spec?.nodeName && needs(c, ['status.hostIP', 'status.hostIPs'])) {
+      const ip = await source.nodeInternalIP(pod.spec.nodeName);
+      if (ip) hostIPs = [ip];
+    }
+    if (podIPs.length) {
+      status.podIP = podIPs[0];
+      status.podIPs = podIPs.map((ip) => ({ ip }));
+    }
+    if (hostIPs.length) {
+      status.hostIP = hostIPs[0];
+      status.hostIPs = hostIPs.map((ip) => ({ ip }));
+    }
+    return { ...pod, status };
+  }
 
   return {
-    async resolve(pod, container) {
+    async resolve(original, container, ips) {
+      const pod = await withIPs(original, container, ips);
       const ns = pod.metadata.namespace ?? 'default';
       const configMaps = new Map<string, ConfigMap | undefined>();
       const secrets = new Map<string, Secret | undefined>();

@@ -126,7 +126,8 @@ const shownUrl = (t: Target, scheme: string, path: string): string =>
 function dialError(t: Target, e: NodeJS.ErrnoException): string {
   const where = `dial tcp ${t.shownHost}:${t.shownPort}`;
   if (e.code === 'ECONNREFUSED') return `${where}: connect: connection refused`;
-  if (e.code === 'ECONNRESET') return `read tcp ${t.shownHost}:${t.shownPort}: read: connection reset by peer`;
+  // Before any response, a reset is Docker's userland proxy finding nothing listening in the container.
+  if (e.code === 'ECONNRESET') return `${where}: connect: connection refused`;
   if (e.code === 'ETIMEDOUT') return `${where}: i/o timeout`;
   return `${where}: ${e.message}`;
 }

@@ -57,8 +57,13 @@ export interface KubeletDeps {
 
 /** Resolves a container's environment like the kubelet: env, envFrom, valueFrom, $(VAR) expansion. */
 export interface EnvResolver {
-  /** Throws KubeletError('CreateContainerConfigError', message) when a required ConfigMap/Secret/key is missing. */
-  resolve(pod: Pod, container: Container): Promise<Array<{ name: string; value: string }>>;
+  /**
+   * Throws KubeletError('CreateContainerConfigError', message) when a required ConfigMap/Secret/key is missing.
+   * `ips`: the sandbox's pod IPs and the node's host IPs, which the pod object does not carry yet when its
+   * first containers start (Kubernetes passes them from the sandbox status the same way). Optional: without
+   * them the resolver looks them up itself (sandbox by labels, node InternalIP).
+   */
+  resolve(pod: Pod, container: Container, ips?: { podIPs?: string[]; hostIPs?: string[] }): Promise<Array<{ name: string; value: string }>>;
 }
 
 /** Volumes of a pod, prepared before its sandbox starts and released after its containers are gone. */

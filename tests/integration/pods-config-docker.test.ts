@@ -102,7 +102,7 @@ beforeAll(async () => {
       const volumes = createVolumeManager({ dataDir: deps.dataDir, runtime: deps.runtime, client: deps.client, labId: deps.labId, nodeName: deps.node.name });
       volumeManagers.push(volumes);
       return {
-        env: createEnvResolver({ client: deps.client }),
+        env: createEnvResolver({ client: deps.client, runtime: deps.runtime }),
         volumes,
         handlers,
         probes: (events, recorder) => {
@@ -159,6 +159,8 @@ describe('config and volumes in real containers', () => {
               { name: 'PASSWORD', valueFrom: { secretKeyRef: { name: 'creds', key: 'password' } } },
               { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
               { name: 'GREETING', value: 'hi-$(POD_NAME)' },
+              { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+              { name: 'NODE', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
             ],
             envFrom: [{ configMapRef: { name: 'app' }, prefix: 'CFG_' }],
             volumeMounts: [
@@ -176,6 +178,8 @@ describe('config and volumes in real containers', () => {
     expect(env).toContain('PASSWORD=s3cr3t');
     expect(env).toContain('GREETING=hi-config');
     expect(env).toContain('CFG_color=blue');
+    expect(env).toContain('NODE=node-1');
+    expect(env).toMatch(/POD_IP=10\.244\.1\.\d+/);
     expect(await sh('config', 'c', 'cat /etc/cfg/color; echo; cat /etc/secret/password; echo; cat /etc/podinfo/labels')).toBe('blue\ns3cr3t\napp="config"');
     expect((await sh('config', 'c', 'stat -L -c %a /etc/secret/password')).trim()).toBe('400');
     const before = await statusOf('config', 'c');

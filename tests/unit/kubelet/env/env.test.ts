@@ -3,6 +3,7 @@ import type { ConfigMap, Secret } from '../../../../shared/api/config';
 import type { Container, Pod } from '../../../../shared/api/pod';
 import { createEnvResolver, expandCommandAndArgs, expandVars, type ConfigSource } from '../../../../main/kubelet/env';
 import { KubeletError } from '../../../../main/kubelet/types';
+import type { ContainerRuntime } from '../../../../main/runtime/runtime';
 
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
 
@@ -147,5 +148,26 @@ describe('EnvResolver', () => {
     const p = pod(c);
     p.spec!.enableServiceLinks = false;
     expect((await r.resolve(p, c)).map((e) => e.name)).toEqual(['A', 'URL']);
+  });
+
+  it('pod and host IPs come from the caller, else the sandbox and the Node, when the pod status lacks them', async () => {
+    const c: Container = {
+      name: 'c',
+      env: [
+        { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+        { name: 'HOST_IP', valueFrom: { fieldRef: { fieldPath: 'status.hostIP' } } },
+      ],
+    };
+    const bare = pod(c);
+    delete bare.status;
+    const src: ConfigSource = { ...source({}, {}), nodeInternalIP: async (n) => (n === 'node-1' ? '10.244.1.1' : undefined) };
+    const runtime = {
+      listContainers: async (labels: Record<string, string>) =>
+        labels['bosun.pod.uid'] === 'u-1' && labels['bosun.container.name'] === 'POD' ? [{ id: 'sb', state: 'running', ip: '10.244.1.9' }] : [],
+    } as unknown as ContainerRuntime;
+    const viaLookups = await createEnvResolver({ source: src, runtime }).resolve(bare, c);
+    expect(viaLookups).toEqual([{ name: 'POD_IP', value: '10.244.1.9' }, { name: 'HOST_IP', value: '10.244.1.1' }]);
+    const given = await createEnvResolver({ source: src, runtime }).resolve(bare, c, { podIPs: ['10.244.1.20'], hostIPs: ['10.244.1.2'] });
+    expect(given).toEqual([{ name: 'POD_IP', value: '10.244.1.20' }, { name: 'HOST_IP', value: '10.244.1.2' }]);
   });
 });

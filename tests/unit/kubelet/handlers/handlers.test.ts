@@ -110,6 +110,10 @@ describe('HandlerRunner', () => {
       ok: false,
       message: 'dial tcp 10.244.1.7:7002: connect: connection refused',
     });
+    expect(await run.run(pod, container, info, { httpGet: { path: '/h', port: 7002 } }, 1000)).toMatchObject({
+      ok: false,
+      message: 'Get "http://10.244.1.7:7002/h": dial tcp 10.244.1.7:7002: connect: connection refused',
+    });
   });
 
   it('tcpSocket: connect succeeds, refused fails', async () => {
