@@ -40,7 +40,7 @@ export async function checkNamespaceAccepts(ctx: RestContext, def: ResourceDef, 
   if (!def.namespaced || !namespace) return;
   const nsDef = ctx.resourceFor('', 'namespaces');
   if (!nsDef) return;
-  const ns = await ctx.store.get(storeKey(nsDef, undefined, namespace));
+  const ns = (await ctx.store.getShared(storeKey(nsDef, undefined, namespace)))?.object;
   if (!ns) throw ApiError.notFound({ group: '', resource: 'namespaces' }, namespace);
   const phase = (ns.status as { phase?: string } | undefined)?.phase;
   if (ns.metadata.deletionTimestamp || phase === 'Terminating') {
@@ -88,7 +88,7 @@ export async function createPrepared(ctx: RestContext, def: ResourceDef, req: Ap
     recordUpdate(obj, undefined, def.kind, updateManager(ctx, def, req));
   }
   if (dryRun) {
-    if (await ctx.store.get(storeKey(def, m.namespace, m.name!))) throw ApiError.alreadyExists(gr(def), m.name!);
+    if (await ctx.store.getShared(storeKey(def, m.namespace, m.name!))) throw ApiError.alreadyExists(gr(def), m.name!);
     return obj;
   }
   for (let attempt = 1; ; attempt++) {

@@ -9,6 +9,7 @@ import { isStoreError, type StoreEvent } from '../../store/store';
 import type { ApiRequest, ResourceDef } from '../types';
 import { apiVersionFor, collectionPrefix, keyOf, type RestContext } from './context';
 import { predicateFor } from './selection';
+import { acceptsSerializedJson, SerializedJson } from './serialized';
 
 const TOKEN_VERSION = 'meta.k8s.io/v1';
 
@@ -71,7 +72,24 @@ export interface ListResult {
   remainingItemCount?: number;
 }
 
+/** A selected item: the shared, frozen stored object with its JSON, or a private copy from a snapshot. */
+interface Selected {
+  key: string;
+  object: KubeObject;
+  json?: string;
+}
+
+interface Selection extends Omit<ListResult, 'items'> {
+  selected: Selected[];
+}
+
 export async function listObjects(ctx: RestContext, def: ResourceDef, req: ApiRequest): Promise<ListResult> {
+  const { selected, ...rest } = await select(ctx, def, req);
+  // One private copy per returned item, made only for the items that passed selection.
+  return { ...rest, items: selected.map((e) => (e.json === undefined ? e.object : (JSON.parse(e.json) as KubeObject))) };
+}
+
+async function select(ctx: RestContext, def: ResourceDef, req: ApiRequest): Promise<Selection> {
   const q = req.query ?? {};
   const matches = predicateFor(def, req);
   const prefix = collectionPrefix(def, req.namespace);
@@ -80,7 +98,7 @@ export async function listObjects(ctx: RestContext, def: ResourceDef, req: ApiRe
 
   let rv: number;
   let startKey = '';
-  let entries: { key: string; object: KubeObject }[];
+  let entries: Selected[];
   if (q.continue) {
     if (q.resourceVersion && q.resourceVersion !== '0') throw ApiError.badRequest('specifying resource version is not allowed when using continue');
     const token = decodeContinue(q.continue);
@@ -95,28 +113,38 @@ export async function listObjects(ctx: RestContext, def: ResourceDef, req: ApiRe
     if (q.resourceVersion && q.resourceVersion !== '0' && !/^\d+$/.test(q.resourceVersion)) {
       throw ApiError.badRequest(`invalid resource version: ${q.resourceVersion}`);
     }
-    const listed = await ctx.store.list(prefix);
+    // Selection reads the shared stored objects; nothing is copied for items left out.
+    const listed = await ctx.store.listShared(prefix);
     rv = listed.resourceVersion;
-    entries = listed.items.map((object) => ({ key: keyOf(def, object), object }));
+    entries = listed.items.map(({ object, json }) => ({ key: keyOf(def, object), object, json }));
   }
 
   const selected = entries.filter((e) => (startKey === '' || e.key > startKey) && matches(e.object));
-  const result: ListResult = { items: [], resourceVersion: String(rv) };
+  const result: Selection = { selected, resourceVersion: String(rv) };
   if (limit > 0 && selected.length > limit) {
-    const page = selected.slice(0, limit);
-    result.items = page.map((e) => e.object);
-    result.continue = encodeContinue(rv, page[page.length - 1].key);
+    result.selected = selected.slice(0, limit);
+    result.continue = encodeContinue(rv, result.selected[result.selected.length - 1].key);
     result.remainingItemCount = selected.length - limit;
-  } else {
-    result.items = selected.map((e) => e.object);
   }
   return result;
 }
 
-export async function list(ctx: RestContext, def: ResourceDef, req: ApiRequest): Promise<KubeList> {
-  const r = await listObjects(ctx, def, req);
+export async function list(ctx: RestContext, def: ResourceDef, req: ApiRequest): Promise<KubeList | SerializedJson> {
+  if (!acceptsSerializedJson(req)) {
+    const r = await listObjects(ctx, def, req);
+    return { apiVersion: apiVersionFor(def), kind: `${def.kind}List`, metadata: listMeta(r), items: r.items };
+  }
+  // The same bytes JSON.stringify gives for the list above: the head without items, then each item's
+  // stored JSON (which is what JSON.stringify of its parse gives back), in the same key order.
+  const { selected, ...r } = await select(ctx, def, req);
+  const head = JSON.stringify({ apiVersion: apiVersionFor(def), kind: `${def.kind}List`, metadata: listMeta(r) });
+  const items = selected.map((e) => e.json ?? JSON.stringify(e.object));
+  return new SerializedJson(`${head.slice(0, -1)},"items":[${items.join(',')}]}`);
+}
+
+function listMeta(r: Omit<ListResult, 'items'>): KubeList['metadata'] {
   const metadata: KubeList['metadata'] = { resourceVersion: r.resourceVersion };
   if (r.continue) metadata.continue = r.continue;
   if (r.remainingItemCount !== undefined) metadata.remainingItemCount = r.remainingItemCount;
-  return { apiVersion: apiVersionFor(def), kind: `${def.kind}List`, metadata, items: r.items };
+  return metadata;
 }

@@ -117,7 +117,8 @@ export async function binding(ctx: RestContext, def: ResourceDef, req: ApiReques
       const spec = (old.spec ?? {}) as { nodeName?: string };
       if (old.metadata.deletionTimestamp) throw ApiError.conflict(bindingGr, name, `pod ${name} is being deleted, cannot be assigned to a host`);
       if (spec.nodeName) throw ApiError.conflict(bindingGr, name, `pod ${name} is already assigned to node "${spec.nodeName}"`);
-      const next = clone(old);
+      // `old` is already guaranteedUpdate's private copy, used for nothing else: change it in place.
+      const next = old;
       (next.spec as Record<string, unknown>).nodeName = target.name;
       const annotations = body.metadata.annotations;
       if (annotations) next.metadata.annotations = { ...next.metadata.annotations, ...annotations };

@@ -40,18 +40,20 @@ export async function guaranteedUpdate(
 ): Promise<KubeObject> {
   const key = storeKey(def, namespace, name);
   for (let attempt = 1; ; attempt++) {
-    const current = await ctx.store.get(key);
+    // The shared stored object is only read here; tryUpdate gets the one private copy it may change.
+    const current = await ctx.store.getShared(key);
     if (!current) {
       if (opts.onMissing) return opts.onMissing();
       throw ApiError.notFound(gr(def), name);
     }
-    if (opts.precondition && opts.precondition !== current.metadata.resourceVersion) {
+    const currentVersion = current.object.metadata.resourceVersion;
+    if (opts.precondition && opts.precondition !== currentVersion) {
       throw ApiError.conflict(gr(def), name, CONFLICT_MESSAGE);
     }
-    const next = await tryUpdate(clone(current));
-    if (next === NO_CHANGE) return current;
+    const next = await tryUpdate(JSON.parse(current.json) as KubeObject);
+    if (next === NO_CHANGE) return JSON.parse(current.json) as KubeObject;
     try {
-      return await commit(ctx, def, key, next, current.metadata.resourceVersion);
+      return await commit(ctx, def, key, next, currentVersion);
     } catch (e) {
       if (isStoreError(e, 'Conflict') && !opts.precondition && attempt < MAX_ATTEMPTS) continue;
       if (isStoreError(e, 'NotFound') && opts.onMissing && attempt < MAX_ATTEMPTS) continue;
