@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from '../../../shared/api/errors';
 import type { ApiHandler, ApiRequest, RequestInfo, ResourceDef } from '../types';
 import { decodeBody, decodeRequestBody, readBody } from './body';
+import { acceptSerializedJson } from '../rest/serialized';
 import type { ConnectRegistry } from './connect';
 import { bodyFormatOf, negotiate, patchTypeOf } from './negotiation';
 import { toApiError, WarningRecorder, writeBody, writeError } from './respond';
@@ -94,6 +95,8 @@ export async function serveResource(req: IncomingMessage, res: ServerResponse, u
     return;
   }
   Object.assign(request, await requestBody(req, info, request.query?.fieldValidation));
+  // A JSON list may come back as the stored JSON of its items, spliced (see rest/serialized.ts).
+  if (info.verb === 'list' && negotiated.format === 'json' && !request.asTable) acceptSerializedJson(request);
   const warnings = new WarningRecorder();
   request.onWarning = (text) => warnings.add(text);
   try {

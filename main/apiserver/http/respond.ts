@@ -4,6 +4,7 @@ import { STATUS_CODES, type ServerResponse } from 'node:http';
 import { stringify } from 'yaml';
 import { ApiError, isApiError } from '../../../shared/api/errors';
 import type { Status } from '../../../shared/api/meta';
+import { SerializedJson } from '../rest/serialized';
 
 export function toApiError(err: unknown): ApiError {
   if (isApiError(err)) return err;
@@ -38,7 +39,7 @@ export function writeJson(res: ServerResponse, code: number, body: unknown, cont
     return;
   }
   releaseUnreadBody(res);
-  const payload = JSON.stringify(body);
+  const payload = body instanceof SerializedJson ? body.json : JSON.stringify(body);
   res.writeHead(code, {
     'Content-Type': contentType,
     'Content-Length': Buffer.byteLength(payload),
@@ -51,7 +52,7 @@ export function writeBody(res: ServerResponse, code: number, body: unknown, form
   if (format === 'json') return writeJson(res, code, body);
   if (res.headersSent) return void res.end();
   releaseUnreadBody(res);
-  const payload = stringify(body);
+  const payload = stringify(body instanceof SerializedJson ? JSON.parse(body.json) : body);
   res.writeHead(code, {
     'Content-Type': 'application/yaml',
     'Content-Length': Buffer.byteLength(payload),
