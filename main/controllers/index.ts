@@ -7,11 +7,14 @@ import { GarbageCollector } from './garbage-collector';
 import { NamespaceController } from './namespace';
 import { DeploymentController } from './deployment';
 import { ReplicaSetController } from './replicaset';
+import { JobController } from './job';
 
 export interface ControllerManagerOptions {
   client: KubeClient;
   resources: ResourceDef[];
   clock?: Clock;
+  /** Job pod-recreate backoff (Kubernetes: 10 s doubling to 6 min); labs may compress it. */
+  jobBackoff?: { baseMs?: number; maxMs?: number };
 }
 
 export interface ControllerManager {
@@ -19,7 +22,7 @@ export interface ControllerManager {
   stop(): void;
 }
 
-export function startControllers({ client, resources, clock }: ControllerManagerOptions): ControllerManager {
+export function startControllers({ client, resources, clock, jobBackoff }: ControllerManagerOptions): ControllerManager {
   const informers = new SharedInformerFactory(client, { clock });
   const namespacedResources = resources.filter((d) => d.namespaced).map((d) => ({ group: d.group, version: d.version, resource: d.resource }));
   const controllers: Array<{ start(): void; stop(): void }> = [
@@ -28,6 +31,7 @@ export function startControllers({ client, resources, clock }: ControllerManager
     new ReplicaSetController({ client, informers, clock }),
     new ReplicaSetController({ client, informers, clock, replicationControllers: true }),
     new DeploymentController({ client, informers, clock }),
+    new JobController({ client, informers, clock, backoffBaseMs: jobBackoff?.baseMs, backoffMaxMs: jobBackoff?.maxMs }),
   ];
   informers.start();
   for (const c of controllers) c.start();

@@ -86,3 +86,21 @@ export function toChunk(line: FakeLogLine, timestamps: boolean): LogChunk {
     data: timestamps ? Buffer.concat([Buffer.from(timestampPrefix(line.time)), line.data]) : line.data,
   };
 }
+
+/**
+ * What a handful of well-known one-shot commands do without a script, so Jobs run to completion on
+ * simulated nodes (`bosun serve --runtime fake`): `true` exits 0, `false` exits 1, and `sh -c "exit N"`
+ * (also `/bin/sh`) exits N, each after a short run. Anything else runs until stopped. Scripts override.
+ */
+export const BUILTIN_EXIT_AFTER_MS = 200;
+
+export function builtinBehavior(argv: string[]): FakeBehavior {
+  const base = (s: string | undefined): string => (s ?? '').split('/').pop() ?? '';
+  if (argv.length === 1 && base(argv[0]) === 'true') return { exitAfterMs: BUILTIN_EXIT_AFTER_MS, exitCode: 0 };
+  if (argv.length === 1 && base(argv[0]) === 'false') return { exitAfterMs: BUILTIN_EXIT_AFTER_MS, exitCode: 1 };
+  if (argv.length === 3 && base(argv[0]) === 'sh' && argv[1] === '-c') {
+    const m = /^\s*exit\s+(\d{1,3})\s*$/.exec(argv[2]);
+    if (m) return { exitAfterMs: BUILTIN_EXIT_AFTER_MS, exitCode: Number(m[1]) };
+  }
+  return {};
+}

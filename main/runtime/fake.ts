@@ -8,7 +8,7 @@ import { PassThrough } from 'node:stream';
 import { RealClock, type Clock } from '../client/clock';
 import { FakeContainers, type FakeContainer } from './fake-containers';
 import { FakeNetwork } from './fake-network';
-import { type FakeBehavior, type FakeExecScript, type FakeMatch, labelsMatch, matches, sameArgv } from './fake-script';
+import { builtinBehavior, type FakeBehavior, type FakeExecScript, type FakeMatch, labelsMatch, matches, sameArgv } from './fake-script';
 import {
   RuntimeError,
   type ContainerInfo,
@@ -460,7 +460,7 @@ export class FakeRuntime extends FakeContainers implements ContainerRuntime {
 
   private behaviorFor(c: FakeContainer): FakeBehavior {
     const target = { image: c.image, argv: c.argv, name: c.name, labels: c.spec.labels };
-    const merged: FakeBehavior = {};
+    const merged: FakeBehavior = builtinBehavior(c.argv);
     // Scripts are applied oldest first so that a later, more specific script overrides an earlier one.
     for (const s of this.scripts) if (matches(s.match, target)) Object.assign(merged, s.behavior);
     return merged;
