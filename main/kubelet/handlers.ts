@@ -40,23 +40,26 @@ export function resolvePort(container: Container, port: IntOrString): number {
 
 export function createHandlerRunner(deps: HandlerRunnerDeps): HandlerRunner {
   const clock = deps.clock ?? new RealClock();
+  // The sandbox's IP for messages while the pod object the prober holds has no status.podIP yet.
+  const sandboxIPs = new Map<string, string>();
   const publishedPorts =
     deps.publishedPorts ??
     (async (pod: Pod): Promise<PublishedPort[]> => {
       const sandboxes = await deps.runtime.listContainers({ [RuntimeLabels.podUid]: pod.metadata.uid ?? '', [RuntimeLabels.container]: 'POD' });
       const running = sandboxes.find((s) => s.state === 'running') ?? sandboxes[0];
+      if (running?.ip) sandboxIPs.set(pod.metadata.uid ?? '', running.ip);
+      else sandboxIPs.delete(pod.metadata.uid ?? '');
       return running?.ports ?? [];
     });
 
   async function target(pod: Pod, container: Container, port: IntOrString, host: string | undefined): Promise<Target> {
     const containerPort = resolvePort(container, port);
-    const podIP = pod.status?.podIP ?? '';
     if (host) return { dialHost: host, dialPort: containerPort, shownHost: host, shownPort: containerPort };
     const published = (await publishedPorts(pod)).find((p) => p.containerPort === containerPort && p.protocol === 'TCP');
     if (!published) {
       throw new Error(`port ${containerPort} of pod ${pod.metadata.namespace}/${pod.metadata.name} is not published on the host; the sandbox publishes containerPorts and probe ports when it starts`);
     }
-    return { dialHost: published.hostIP && published.hostIP !== '0.0.0.0' ? published.hostIP : '127.0.0.1', dialPort: published.hostPort, shownHost: podIP || '127.0.0.1', shownPort: containerPort };
+    return { dialHost: published.hostIP && published.hostIP !== '0.0.0.0' ? published.hostIP : '127.0.0.1', dialPort: published.hostPort, shownHost: pod.status?.podIP || sandboxIPs.get(pod.metadata.uid ?? '') || '127.0.0.1', shownPort: containerPort };
   }
 
   return {

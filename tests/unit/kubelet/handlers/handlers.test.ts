@@ -68,7 +68,7 @@ function runtime(extra: Partial<ContainerRuntime> = {}): ContainerRuntime {
   return {
     kind: 'docker',
     listContainers: async (labels: Record<string, string>) =>
-      labels['bosun.pod.uid'] === 'uid-1' && labels['bosun.container.name'] === 'POD' ? [{ id: 'sb', state: 'running', ports } as ContainerInfo] : [],
+      labels['bosun.pod.uid'] === 'uid-1' && labels['bosun.container.name'] === 'POD' ? [{ id: 'sb', state: 'running', ip: '10.244.1.8', ports } as ContainerInfo] : [],
     ...extra,
   } as unknown as ContainerRuntime;
 }
@@ -114,6 +114,12 @@ describe('HandlerRunner', () => {
       ok: false,
       message: 'Get "http://10.244.1.7:7002/h": dial tcp 10.244.1.7:7002: connect: connection refused',
     });
+  });
+
+  it('messages name the sandbox IP while the pod status has none yet', async () => {
+    const run = createHandlerRunner({ runtime: runtime() });
+    const fresh: Pod = { ...pod, status: {} };
+    expect((await run.run(fresh, container, info, { tcpSocket: { port: 7001 } }, 1000)).message).toBe('dial tcp 10.244.1.8:7001: connect: connection refused');
   });
 
   it('tcpSocket: connect succeeds, refused fails', async () => {
