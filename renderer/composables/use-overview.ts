@@ -4,8 +4,6 @@ import { computed, type Ref } from 'vue';
 import type { Event } from '../../shared/api/event';
 import type { Node } from '../../shared/api/node';
 import type { Pod } from '../../shared/api/pod';
-import type { Deployment } from '../../shared/api/workloads';
-import { deployments } from '../resources/deployments';
 import { events, lastSeen } from '../resources/k8s-events';
 import { timeOrZero } from '../resources/format';
 import { nodes } from '../resources/nodes';
@@ -52,12 +50,11 @@ export function nodeColumns(nodeList: readonly Node[], podList: readonly Pod[], 
 export function useOverview(namespace: Ref<string>) {
   const nodeList = useResourceCollection<Node>(nodes, () => ({}));
   const podList = useResourceCollection<Pod>(pods, () => ({}));
-  const eventList = useResourceCollection<Event>(events, () => ({ namespace: namespace.value }));
-  const deploymentList = useResourceCollection<Deployment>(deployments, () => ({ namespace: namespace.value }));
+  const eventList = useResourceCollection<Event>(events, () => ({}));
 
   const grouped = computed(() => nodeColumns(nodeList.items.value, podList.items.value, namespace.value));
   const recentEvents = computed(() =>
-    [...eventList.items.value].sort((a, b) => timeOrZero(lastSeen(b)) - timeOrZero(lastSeen(a))).slice(0, RECENT_EVENTS),
+    eventList.items.value.filter((e) => !namespace.value || e.metadata.namespace === namespace.value).sort((a, b) => timeOrZero(lastSeen(b)) - timeOrZero(lastSeen(a))).slice(0, RECENT_EVENTS),
   );
   const counts = computed(() => {
     const podsInScope = podList.items.value.filter((p) => !namespace.value || p.metadata.namespace === namespace.value);
@@ -66,7 +63,7 @@ export function useOverview(namespace: Ref<string>) {
       nodesReady: nodeList.items.value.filter((n) => (n.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')).length,
       pods: podsInScope.length,
       podsRunning: podsInScope.filter((p) => p.status?.phase === 'Running').length,
-      deployments: deploymentList.items.value.length,
+      warnings: eventList.items.value.filter((e) => e.type === 'Warning' && (!namespace.value || e.metadata.namespace === namespace.value)).length,
     };
   });
   return {

@@ -48,7 +48,8 @@ export function matchesSearch(d: ResourceDescriptor, object: KubeObject, search:
 }
 
 export function useResourceList(descriptor: Ref<ResourceDescriptor>, namespace: Ref<string>, extraFilter?: Ref<((o: KubeObject) => boolean) | undefined>) {
-  const collection = useResourceCollection<KubeObject>(descriptor.value, () => ({ namespace: descriptor.value.namespaced ? namespace.value : undefined }));
+  // Cluster-wide watch, namespace filtered here (see stores/resource-store.ts on the connection budget).
+  const collection = useResourceCollection<KubeObject>(descriptor.value, () => ({}));
   const search = ref('');
   const labelSelectorText = ref('');
   const sort = ref<ListSort>({ key: NAME_KEY, order: 'asc' });
@@ -66,8 +67,9 @@ export function useResourceList(descriptor: Ref<ResourceDescriptor>, namespace: 
     const sel = selector.value.selector;
     const filter = extraFilter?.value;
     const q = search.value.trim();
+    const ns = descriptor.value.namespaced ? namespace.value : '';
     const kept = collection.items.value.filter(
-      (o) => (!sel || sel.empty() || sel.matches(o.metadata.labels)) && matchesSearch(d, o, q) && (!filter || filter(o)),
+      (o) => (!ns || o.metadata.namespace === ns) && (!sel || sel.empty() || sel.matches(o.metadata.labels)) && matchesSearch(d, o, q) && (!filter || filter(o)),
     );
     // Sorting does not follow the clock: a row must not jump while someone reads it.
     return sortObjects(d, kept, sort.value, new Date());
@@ -75,7 +77,7 @@ export function useResourceList(descriptor: Ref<ResourceDescriptor>, namespace: 
 
   return {
     rows,
-    total: computed(() => collection.items.value.length),
+    total: computed(() => (namespace.value && descriptor.value.namespaced ? collection.items.value.filter((o) => o.metadata.namespace === namespace.value).length : collection.items.value.length)),
     loaded: collection.loaded,
     error: collection.error,
     search,

@@ -6,7 +6,7 @@ import type { ResourceDescriptor } from '../resources/types';
 import { useResourceCollection } from '../stores/resource-store';
 
 export function useResourceObject<T extends KubeObject = KubeObject>(descriptor: Ref<ResourceDescriptor>, namespace: Ref<string | undefined>, name: Ref<string>) {
-  const collection = useResourceCollection<T>(descriptor.value, () => ({ namespace: descriptor.value.namespaced ? namespace.value : undefined }));
+  const collection = useResourceCollection<T>(descriptor.value, () => ({}));
   const object = computed(() => collection.items.value.find((o) => o.metadata.name === name.value && (!descriptor.value.namespaced || o.metadata.namespace === namespace.value)));
   return { object, loaded: collection.loaded, error: collection.error };
 }

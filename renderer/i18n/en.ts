@@ -205,6 +205,7 @@ export const en = {
   overview: {
     nodesReady: 'Nodes ready',
     podsRunning: 'Pods running',
+    warnings: 'Warning events',
     readyIn: 'Dashboard ready in',
     memory: 'Page memory (JS heap)',
     whereTitle: 'Where pods run',

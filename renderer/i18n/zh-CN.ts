@@ -207,6 +207,7 @@ export const zhCN: MessageSchema = {
   overview: {
     nodesReady: '就绪节点',
     podsRunning: '运行中的 Pod',
+    warnings: '警告事件',
     readyIn: '控制台就绪耗时',
     memory: '页面内存（JS 堆）',
     whereTitle: 'Pod 运行在哪里',

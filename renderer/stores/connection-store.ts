@@ -40,6 +40,8 @@ export const useConnectionStore = defineStore('connection', () => {
       apiUrl.value = connection.apiUrl;
       const api = markRaw(new ApiClient(connection));
       version.value = (await api.get<{ gitVersion?: string }>('/version')).gitVersion ?? '';
+      // /version is public in Kubernetes; a one-item list proves the token is accepted.
+      await api.list('/api/v1/namespaces', { limit: 1 });
       client.value = api;
       readyInMs.value ??= Math.round(typeof performance === 'undefined' ? 0 : performance.now());
       state.value = 'connected';
@@ -48,5 +50,14 @@ export const useConnectionStore = defineStore('connection', () => {
     }
   }
 
-  return { state, apiUrl, version, error, client, readyInMs, connect };
+  /** A watch or request was refused later (the lab restarted with a new token): say so once. */
+  function refused(e: unknown): void {
+    if (state.value !== 'connected' || !isApiError(e) || e.code !== 401) return;
+    if (typeof sessionStorage !== 'undefined') forgetToken({ sessionStorage });
+    client.value = undefined;
+    state.value = 'unauthorized';
+    error.value = e.message;
+  }
+
+  return { state, apiUrl, version, error, client, readyInMs, connect, refused };
 });

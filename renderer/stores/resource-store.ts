@@ -1,4 +1,9 @@
 // One Pinia setup store per kind + namespace (+ field selector): list + watch through a Reflector,
+// shared by every component that shows that collection.
+// Views use the cluster-wide collection of a kind and filter by namespace in memory: a browser
+// allows only six HTTP/1.1 connections per origin and every watch holds one, so "one watch per
+// kind" keeps the page well inside that budget (the lab API has no HTTP/2 or WebSocket watch).
+//
 // shared by every component that shows that collection. Components acquire it through
 // useResourceCollection (below), which reference-counts: the watch starts with the first user and
 // stops a little after the last one leaves (so a list → detail → list round trip does not re-list).
@@ -25,7 +30,7 @@ export interface CollectionScope {
 }
 
 /** How long an unused collection keeps watching before it stops. */
-export const LINGER_MS = 3000;
+export const LINGER_MS = 500;
 
 export function storeId(type: ResourceType, scope: CollectionScope = {}): string {
   const ns = type.namespaced && scope.namespace ? scope.namespace : '*';
@@ -64,6 +69,7 @@ function defineResourceStore<T extends KubeObject>(type: ResourceType, scope: Co
         },
         onError: (e) => {
           error.value = e;
+          if (e?.code === 401) connection.refused(e);
         },
       });
       reflector.start();

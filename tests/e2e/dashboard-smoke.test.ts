@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = resolve(__dirname, '../..');
 const ARTIFACTS = join(ROOT, 'tests/.artifacts');
@@ -108,6 +108,12 @@ describe('dashboard smoke (bosun serve + Chromium)', () => {
     });
   });
 
+  // Each dashboard page holds a few watch streams, and a browser allows six connections per origin:
+  // close every page a test opened so the next one can load.
+  afterEach(async () => {
+    for (const page of context?.pages() ?? []) if (page.url() !== 'about:blank') await page.close();
+  });
+
   afterAll(async () => {
     await context?.close();
     if (served) await stopServe(served.process);
@@ -119,9 +125,10 @@ describe('dashboard smoke (bosun serve + Chromium)', () => {
     await page.goto(served!.dashboardUrl);
     await expect.poll(() => connectionState(page), { timeout: 15_000 }).toBe('connected');
 
-    expect(page.url()).toBe(`${served!.apiUrl}/`);
+    // The hash router owns the fragment once the token is out of it: `/#/` is the Overview.
+    expect(page.url()).toBe(`${served!.apiUrl}/#/`);
     expect(page.url()).not.toContain(served!.token);
-    expect(await page.evaluate('location.hash')).toBe('');
+    expect(await page.evaluate('location.hash')).toBe('#/');
 
     await expect.poll(() => namespaceNames(page)).toEqual(expect.arrayContaining(['default', 'kube-system']));
     expect(await page.getByTestId('api-url').textContent()).toBe(served!.apiUrl);
