@@ -6,8 +6,12 @@ import { SharedInformerFactory } from '../client/informer-factory';
 import { GarbageCollector } from './garbage-collector';
 import { NamespaceController } from './namespace';
 import { DeploymentController } from './deployment';
+import { EndpointsController } from './endpoints';
+import { EndpointSliceController } from './endpointslice';
+import { ServiceLoadBalancerController } from './service-loadbalancer';
 import { ReplicaSetController } from './replicaset';
 import { JobController } from './job';
+import { StatefulSetController } from './statefulset';
 
 export interface ControllerManagerOptions {
   client: KubeClient;
@@ -31,6 +35,10 @@ export function startControllers({ client, resources, clock, jobBackoff }: Contr
     new ReplicaSetController({ client, informers, clock }),
     new ReplicaSetController({ client, informers, clock, replicationControllers: true }),
     new DeploymentController({ client, informers, clock }),
+    new EndpointsController({ client, informers, clock }),
+    new EndpointSliceController({ client, informers, clock }),
+    new ServiceLoadBalancerController({ client, informers, clock }),
+    new StatefulSetController({ client, informers, clock }),
     new JobController({ client, informers, clock, backoffBaseMs: jobBackoff?.baseMs, backoffMaxMs: jobBackoff?.maxMs }),
   ];
   informers.start();

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../../../shared/api/errors';
 import type { Service } from '../../../shared/api/service';
 import { builtinResources } from '../../../main/apiserver/registry';
-import { createServiceAllocator, ipToNumber, type ServiceAllocator } from '../../../main/apiserver/registry/service-allocator';
+import { createServiceAllocator, ipToNumber } from '../../../main/apiserver/registry/service-allocator';
 import { RestHandler } from '../../../main/apiserver/rest';
 import { KubeClient } from '../../../main/client/client';
 import { NAMESPACES, SERVICES } from '../../../main/client/gvr';
