@@ -9,16 +9,21 @@ import { isAlreadyExists } from '../shared/api/errors';
 import { startApiHttpServer } from './apiserver/http/server';
 import { loadOrCreateServingCertificate } from './apiserver/http/tls-certificate';
 import { builtinResources, defaultTolerationSeconds } from './apiserver/registry';
+import { createDefaultStorageClassAdmission } from './apiserver/admission/default-storage-class';
+import { createPodSecurityAdmission } from './apiserver/admission/pod-security';
 import { RestHandler } from './apiserver/rest/handler';
 import type { ApiHandler } from './apiserver/types';
 import { RealClock, type Clock } from './client/clock';
 import { KubeClient } from './client/client';
+import { EventRecorder } from './client/events';
+import { PvProvisioner, STORAGECLASSES } from './controllers/pv-provisioner';
 import { createEnvResolver } from './kubelet/env';
 import { createHandlerRunner } from './kubelet/handlers';
 import { LabNodes, labIdForDataDir } from './kubelet/lab-nodes';
 import { createProbeManager } from './kubelet/probes/manager';
 import { createPodProbesProvider, podProbesResource, type PodProbesSource } from './kubelet/probes/podprobes';
 import { registerPodStreaming } from './kubelet/streaming';
+import { createVolumeManager, type KubeletVolumeManager } from './kubelet/volumes/manager';
 import { DEFAULT_KUBELET_TIMING, type KubeletTiming } from './kubelet/types';
 import { createRuntime } from './runtime';
 import { warmSchemas } from './apiserver/schema/shape';
@@ -133,11 +138,19 @@ export async function startLab(options: LabOptions): Promise<Lab> {
   try {
     const token = options.token ?? (await loadOrCreateToken(options.dataDir));
     const handler = new RestHandler({ store, resources: builtinResources, clock, admission: [defaultTolerationSeconds] });
+    // Admission that reads other objects asks the API like any component (namespace labels, storage classes).
+    const apiserverClient = new KubeClient(handler, 'system:apiserver');
+    handler.addAdmission(
+      createPodSecurityAdmission({
+        namespaceLabels: async (ns) => (await apiserverClient.namespaces().get(undefined, ns).catch(() => undefined))?.metadata.labels,
+      }),
+    );
+    handler.addAdmission(createDefaultStorageClassAdmission({ listStorageClasses: async () => (await apiserverClient.resource(STORAGECLASSES).list()).items }));
     await ensureSystemNamespaces(handler);
     const tls = await loadOrCreateServingCertificate(options.dataDir);
     const http = await startApiHttpServer({
       handler,
-      resources: builtinResources,
+      resources: [...builtinResources, podProbesResource],
       token,
       port: options.port,
       staticDir: options.staticDir,
@@ -150,6 +163,8 @@ export async function startLab(options: LabOptions): Promise<Lab> {
     const runtime = createRuntime(options.runtime);
     stops.push(() => runtime.close());
     const controlPlane = new KubeClient(handler, 'system:kube-controller-manager');
+    const volumeManagers: KubeletVolumeManager[] = [];
+    stops.push(async () => volumeManagers.forEach((v) => v.stop()));
     const nodes = new LabNodes({
       client: controlPlane,
       runtime,
@@ -160,8 +175,12 @@ export async function startLab(options: LabOptions): Promise<Lab> {
       dataDir: join(options.dataDir, 'kubelet'),
       parts: (deps) => {
         const handlers = createHandlerRunner({ runtime: deps.runtime, clock: deps.clock });
+        // No recorder here: the kubelet core already records FailedMount.
+        const volumes = createVolumeManager({ dataDir: deps.dataDir, runtime: deps.runtime, client: deps.client, labId: deps.labId, nodeName: deps.node.name });
+        volumeManagers.push(volumes);
         return {
-          env: createEnvResolver({ client: deps.client }),
+          env: createEnvResolver({ client: deps.client, runtime: deps.runtime }),
+          volumes,
           handlers,
           probes: (events, recorder) => createProbeManager({ clock: deps.clock, runner: handlers, events, recorder }),
         };
@@ -181,6 +200,16 @@ export async function startLab(options: LabOptions): Promise<Lab> {
     stops.push(() => scheduler.stop());
     const controllers = startControllers({ client: controlPlane, resources: builtinResources, clock });
     stops.push(async () => controllers.stop());
+    const pvProvisioner = new PvProvisioner({
+      client: controlPlane,
+      informers: controllers.informers,
+      runtime,
+      labId,
+      recorder: new EventRecorder(controlPlane, { component: 'persistentvolume-controller', clock }),
+      clock,
+    });
+    await pvProvisioner.start();
+    stops.push(async () => pvProvisioner.stop());
     // Off the start-up path: ready first, then the one-time schema build strict field validation needs.
     setImmediate(() => warmSchemas(builtinResources));
     return {

@@ -37,7 +37,7 @@ export function apiResourceList(gv: ServedGroupVersion, extra?: ExtraSubresource
       singularName: def.singular,
       namespaced: def.namespaced,
       kind: def.kind,
-      verbs: RESOURCE_VERBS,
+      verbs: def.verbs ?? RESOURCE_VERBS,
     };
     if (def.shortNames?.length) entry.shortNames = def.shortNames;
     if (def.categories?.length) entry.categories = def.categories;
@@ -63,7 +63,7 @@ function aggregatedResource(def: ResourceDef, extra?: ExtraSubresources): Record
     responseKind: { group: def.group, version: def.version, kind: def.kind },
     scope: def.namespaced ? 'Namespaced' : 'Cluster',
     singularResource: def.singular,
-    verbs: RESOURCE_VERBS,
+    verbs: def.verbs ?? RESOURCE_VERBS,
   };
   if (def.shortNames?.length) entry.shortNames = def.shortNames;
   if (def.categories?.length) entry.categories = def.categories;
