@@ -23,7 +23,7 @@ export const AGE_KEY = 'age';
 export function sortKeyOf(d: ResourceDescriptor, key: string, object: KubeObject, now: Date): string | number {
   if (key === NAME_KEY) return object.metadata.name ?? '';
   if (key === NAMESPACE_KEY) return object.metadata.namespace ?? '';
-  // Older first when ascending by AGE means larger age first: sort by creation time descending.
+  // Ascending AGE reads 5s, 1m, 1h: the newest object first.
   if (key === AGE_KEY) return -Date.parse(object.metadata.creationTimestamp ?? '') || 0;
   const column = d.columns.find((c) => c.key === key);
   if (!column) return '';

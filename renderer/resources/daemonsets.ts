@@ -1,6 +1,6 @@
 import type { DaemonSet } from '../../shared/api/workloads';
 import { NONE, conditionsOf, labelsText, num } from './format';
-import { selectorText, selectsPod } from './selects';
+import { selectorText } from './selects';
 import { describe } from './types';
 
 export const daemonsets = describe<DaemonSet>({
@@ -36,5 +36,4 @@ export const daemonsets = describe<DaemonSet>({
   sections: ['summary', 'pods', 'conditions', 'owners', 'events', 'yaml'],
   actions: ['delete'],
   conditions: conditionsOf,
-  ownsPod: (d, pod) => selectsPod(d.spec?.selector, d, pod),
 });

@@ -1,6 +1,6 @@
 import type { Deployment } from '../../shared/api/workloads';
 import { conditionsOf, num } from './format';
-import { selectorText, selectsPod } from './selects';
+import { selectorText } from './selects';
 import { describe } from './types';
 
 export const deployments = describe<Deployment>({
@@ -31,5 +31,5 @@ export const deployments = describe<Deployment>({
   sections: ['summary', 'pods', 'conditions', 'owners', 'events', 'yaml'],
   actions: ['scale', 'delete'],
   conditions: conditionsOf,
-  ownsPod: (d, pod) => selectsPod(d.spec?.selector, d, pod),
+  podsViaReplicaSets: true,
 });

@@ -6,6 +6,10 @@ import type { Condition } from './types';
 export const NONE = '<none>';
 
 export function age(object: KubeObject, now: Date): string {
+  const created = Date.parse(object.metadata.creationTimestamp ?? '');
+  // The shared clock ticks every few seconds, so a brand-new object can look "from the future":
+  // that is 0s, not kubectl's <invalid> for real clock skew.
+  if (!Number.isNaN(created) && created > now.getTime()) return '0s';
   return timestampSince(object.metadata.creationTimestamp, now);
 }
 

@@ -1,7 +1,6 @@
 import { humanDuration } from '../../shared/api/duration';
 import type { Job } from '../../shared/api/batch';
 import { conditionsOf, num, timeOrZero } from './format';
-import { selectsPod } from './selects';
 import { describe, type Tone } from './types';
 
 /** kubectl 1.32's Job STATUS column. */
@@ -51,5 +50,4 @@ export const jobs = describe<Job>({
   sections: ['summary', 'pods', 'conditions', 'owners', 'events', 'yaml'],
   actions: ['delete'],
   conditions: conditionsOf,
-  ownsPod: (j, pod) => selectsPod(j.spec?.selector, j, pod),
 });

@@ -29,6 +29,4 @@ export const replicasets = describe<ReplicaSet>({
   sections: ['summary', 'pods', 'conditions', 'owners', 'events', 'yaml'],
   actions: ['scale', 'delete'],
   conditions: conditionsOf,
-  // A ReplicaSet's pods are the ones it controls, not every pod its selector matches.
-  ownsPod: (r, pod) => (pod.metadata.ownerReferences ?? []).some((o) => o.controller && o.uid === r.metadata.uid),
 });

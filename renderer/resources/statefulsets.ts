@@ -1,6 +1,6 @@
 import type { StatefulSet } from '../../shared/api/workloads';
 import { conditionsOf, num } from './format';
-import { selectorText, selectsPod } from './selects';
+import { selectorText } from './selects';
 import { describe } from './types';
 
 export const statefulsets = describe<StatefulSet>({
@@ -30,5 +30,4 @@ export const statefulsets = describe<StatefulSet>({
   sections: ['summary', 'pods', 'conditions', 'owners', 'events', 'yaml'],
   actions: ['scale', 'delete'],
   conditions: conditionsOf,
-  ownsPod: (s, pod) => selectsPod(s.spec?.selector, s, pod),
 });

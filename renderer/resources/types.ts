@@ -58,8 +58,13 @@ export interface ResourceDescriptor<T extends KubeObject = KubeObject> extends R
   sections: SectionId[];
   actions: ActionId[];
   conditions?(object: T): Condition[];
-  /** The pods this object selects or runs, for the "pods" section (filtered from the pod watch). */
+  /**
+   * The "pods" section: by default the pods this object controls (controller ownerReference);
+   * podsViaReplicaSets for Deployments (pod → ReplicaSet → Deployment); ownsPod for any other rule
+   * (a Service's selector, a node's spec.nodeName).
+   */
   ownsPod?(object: T, pod: KubeObject): boolean;
+  podsViaReplicaSets?: boolean;
   /** Extra text the list search matches besides name and namespace. */
   searchText?(object: T): string;
 }

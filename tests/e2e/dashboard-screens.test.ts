@@ -224,6 +224,10 @@ describe('dashboard screens (bosun serve --nodes 3 + Chromium)', () => {
     await expect.poll(async () => (await api('GET', `/apis/apps/v1/namespaces/${NS}/deployments/web`)).body.spec.replicas, { timeout: 10_000 }).toBe(5);
     // The summary follows the watch.
     await expect.poll(() => page.getByTestId('section-summary').textContent(), { timeout: 10_000 }).toContain('5');
+    // Its pods are the ones its ReplicaSet controls, not every pod with app=web (web-0… are bare pods).
+    await expect
+      .poll(async () => (await page.getByTestId('section-pods').getByTestId('pod-link').allTextContents()).map((n) => n.replace(/-[a-z0-9]{5}$/, '-*')), { timeout: 15_000 })
+      .toEqual(Array(5).fill(expect.stringMatching(/^web-[a-z0-9]+-\*$/)));
     await shot('deployment-detail');
   });
 
