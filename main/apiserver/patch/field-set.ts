@@ -29,6 +29,81 @@ export function fieldSetOf(object: JsonObject, kind: string | undefined, opts: {
   return out;
 }
 
+/**
+ * fieldSetOf(object) without the fields that `previous` holds identically, for callers that only look
+ * for leaves whose value changed (managed-fields.ts): a field with the same keys, in the same order,
+ * and the same values resolves every path below it to the same value in both objects, so none of its
+ * leaves can differ. A field is kept anyway when some path below it would not resolve back to the item
+ * it came from (duplicate or missing merge keys), where such a leaf counts as changed.
+ */
+export function changedFieldSetOf(object: JsonObject, previous: JsonObject, kind: string | undefined, opts: { includeStatus?: boolean } = {}): FieldSet {
+  const out: FieldSet = {};
+  const same = (holder: unknown, k: string, v: unknown, path: string[]): boolean =>
+    isObject(holder) && Object.hasOwn(holder, k) && sameJson(holder[k], v) && resolvesToItself(v, path, kind);
+  for (const [k, v] of Object.entries(object)) {
+    if (SKIP_TOP.has(k) || v === undefined) continue;
+    if (k === 'status' && !opts.includeStatus) continue;
+    if (k === 'metadata' && isObject(v)) {
+      const meta: FieldSet = {};
+      const before = previous.metadata;
+      for (const [mk, mv] of Object.entries(v)) {
+        if (SKIP_META.has(mk) || mv === undefined || same(before, mk, mv, [k, mk])) continue;
+        meta[`f:${mk}`] = valueSet(mv, [k, mk], kind);
+      }
+      if (Object.keys(meta).length) out['f:metadata'] = meta;
+      continue;
+    }
+    if (same(previous, k, v, [k])) continue;
+    out[`f:${k}`] = valueSet(v, [k], kind);
+  }
+  return out;
+}
+
+/** Same JSON text: same keys in the same order and the same values (stricter than jsonEqual). */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < ka.length; i++) {
+    if (ka[i] !== kb[i] || !sameJson((a as JsonObject)[ka[i]], (b as JsonObject)[kb[i]])) return false;
+  }
+  return true;
+}
+
+/**
+ * True when every path valueSet builds below `value` resolves (resolvePath) to the part it was built
+ * from: each keyed-list item has a distinct primitive key, and no set-list item is undefined.
+ */
+function resolvesToItself(value: unknown, path: string[], kind: string | undefined): boolean {
+  if (isObject(value)) {
+    for (const [k, v] of Object.entries(value)) if (v !== undefined && !resolvesToItself(v, [...path, k], kind)) return false;
+    return true;
+  }
+  if (!Array.isArray(value)) return true;
+  const strategy = listStrategy(kind, path);
+  if (!strategy) return true;
+  if (strategy.kind === 'set') return !value.includes(undefined);
+  const keys = new Set<string>();
+  for (const item of value) {
+    if (!isObject(item)) continue;
+    const key = item[strategy.key];
+    if (typeof key !== 'string' && typeof key !== 'boolean' && !(typeof key === 'number' && Number.isFinite(key))) return false;
+    const id = `${typeof key}:${String(key)}`;
+    if (keys.has(id)) return false;
+    keys.add(id);
+    if (!resolvesToItself(item, path, kind)) return false;
+  }
+  return true;
+}
+
 function valueSet(value: unknown, path: string[], kind: string | undefined): FieldSet {
   if (isObject(value)) {
     const out: FieldSet = {};

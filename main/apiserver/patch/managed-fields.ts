@@ -2,7 +2,7 @@
 // and taking a field over removes it from every other manager's set, as structured-merge-diff does.
 // This is what makes a later server-side apply conflict with, say, `kubectl scale`.
 import type { KubeObject, ManagedFieldsEntry } from '../../../shared/api/meta';
-import { fieldSetOf, leafPaths, removePath, resolvePath, type FieldSet } from './field-set';
+import { changedFieldSetOf, fieldSetOf, leafPaths, removePath, resolvePath, type FieldSet } from './field-set';
 import { clone, isObject, jsonEqual } from './util';
 
 export interface UpdateManager {
@@ -24,7 +24,8 @@ function addPath(set: FieldSet, path: string[]): void {
 /** Records an Update by `who` on `next` (mutated): the fields that differ from `old` (all fields on create). */
 export function recordUpdate(next: KubeObject, old: KubeObject | undefined, kind: string, who: UpdateManager): void {
   const includeStatus = who.subresource === 'status';
-  const all = fieldSetOf(next as never, kind, { includeStatus });
+  // On update, fields identical to the old object's are left out up front: their leaves never differ.
+  const all = old ? changedFieldSetOf(next as never, old as never, kind, { includeStatus }) : fieldSetOf(next as never, kind, { includeStatus });
   const changed = leafPaths(all).filter((leaf) => {
     if (!old) return true;
     const a = resolvePath(old, leaf);
