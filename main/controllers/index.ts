@@ -11,6 +11,7 @@ import { EndpointSliceController } from './endpointslice';
 import { ServiceLoadBalancerController } from './service-loadbalancer';
 import { ReplicaSetController } from './replicaset';
 import { JobController } from './job';
+import { StatefulSetController } from './statefulset';
 
 export interface ControllerManagerOptions {
   client: KubeClient;
@@ -37,6 +38,7 @@ export function startControllers({ client, resources, clock, jobBackoff }: Contr
     new EndpointsController({ client, informers, clock }),
     new EndpointSliceController({ client, informers, clock }),
     new ServiceLoadBalancerController({ client, informers, clock }),
+    new StatefulSetController({ client, informers, clock }),
     new JobController({ client, informers, clock, backoffBaseMs: jobBackoff?.baseMs, backoffMaxMs: jobBackoff?.maxMs }),
   ];
   informers.start();
