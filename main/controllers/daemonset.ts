@@ -1,0 +1,220 @@
+// DaemonSet controller (k8s pkg/controller/daemon): one pod on every node that should run it (node
+// selector, required node affinity, taints against the pod's tolerations plus the ones Kubernetes adds to
+// daemon pods). Pods are pinned to their node with required node affinity on metadata.name, so the
+// scheduler places them. Follows nodes being added, removed and relabelled. RollingUpdate replaces pods
+// of an old template while at most maxUnavailable daemon pods are unavailable; OnDelete waits for the user.
+import { isConflict, isNotFound } from '../../shared/api/errors';
+import type { KubeObject } from '../../shared/api/meta';
+import type { Node } from '../../shared/api/node';
+import type { Pod } from '../../shared/api/pod';
+import type { DaemonSet, DaemonSetStatus } from '../../shared/api/workloads';
+import { cloneObject } from '../client/cache-object';
+import type { KubeClient } from '../client/client';
+import { RealClock, type Clock } from '../client/clock';
+import { EventRecorder } from '../client/events';
+import { DAEMONSETS, NODES, PODS } from '../client/gvr';
+import { indexByOwnerUid, metaNamespaceKey, OWNER_UID_INDEX, splitMetaNamespaceKey } from '../client/indexer';
+import type { SharedInformer } from '../client/informer';
+import type { SharedInformerFactory } from '../client/informer-factory';
+import { runWorkers, WorkQueue } from '../client/workqueue';
+import { nodeOfDaemonPod, nodeShouldRunDaemonPod, newDaemonPod, REVISION_LABEL, revisionOf, scaledIntOrPercent } from './daemonset-util';
+import { ControllerExpectations, controllerRefOf, isPodAvailable, isPodReady } from './deployment/pods';
+import { sameValue } from './statefulset-util';
+
+export interface DaemonSetControllerOptions {
+  client: KubeClient;
+  informers: SharedInformerFactory;
+  clock?: Clock;
+  workers?: number;
+}
+
+const isTerminal = (p: Pod): boolean => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
+
+export class DaemonSetController {
+  readonly queue: WorkQueue<string>;
+  private readonly clock: Clock;
+  private readonly sets: SharedInformer<DaemonSet>;
+  private readonly pods: SharedInformer<Pod>;
+  private readonly nodes: SharedInformer<Node>;
+  private readonly recorder: EventRecorder;
+  private readonly expectations: ControllerExpectations;
+
+  constructor(private readonly options: DaemonSetControllerOptions) {
+    this.clock = options.clock ?? new RealClock();
+    this.queue = new WorkQueue<string>({ name: 'daemonset-controller', clock: this.clock });
+    this.expectations = new ControllerExpectations(this.clock);
+    this.recorder = new EventRecorder(options.client, { component: 'daemonset-controller', clock: this.clock });
+    this.sets = options.informers.informerFor<DaemonSet>(DAEMONSETS);
+    this.pods = options.informers.informerFor<Pod>(PODS, { indexers: { [OWNER_UID_INDEX]: indexByOwnerUid } });
+    this.nodes = options.informers.informerFor<Node>(NODES);
+    const enqueue = (s: KubeObject): void => this.queue.add(metaNamespaceKey(s));
+    this.sets.addEventHandler({ onAdd: enqueue, onUpdate: (_o, s) => enqueue(s), onDelete: (s) => this.expectations.delete(metaNamespaceKey(s)) });
+    this.pods.addEventHandler({
+      onAdd: (p) => this.podEvent(p, 'add'),
+      onUpdate: (_o, p) => this.podEvent(p, p.metadata.deletionTimestamp ? 'delete' : 'update'),
+      onDelete: (p) => this.podEvent(p, 'delete'),
+    });
+    // Which daemons belong on a node depends on its labels, taints and existence: look at every set.
+    const allSets = (): void => { for (const s of this.sets.lister.list()) enqueue(s); };
+    this.nodes.addEventHandler({
+      onAdd: allSets,
+      onUpdate: (o, n) => {
+        if (!sameValue(o.metadata.labels, n.metadata.labels) || !sameValue(o.spec, n.spec)) allSets();
+      },
+      onDelete: allSets,
+    });
+  }
+
+  start(): void {
+    runWorkers(this.queue, this.options.workers ?? 2, async (key) => {
+      try {
+        await this.sync(key);
+      } catch (e) {
+        if (!isConflict(e)) throw e;
+        this.queue.addAfter(key, 20);
+      }
+    });
+  }
+
+  stop(): void {
+    this.queue.shutDown();
+  }
+
+  private podEvent(pod: Pod, what: 'add' | 'update' | 'delete'): void {
+    const ref = controllerRefOf(pod);
+    if (ref?.kind !== 'DaemonSet') return;
+    const key = `${pod.metadata.namespace}/${ref.name}`;
+    if (what === 'add') this.expectations.creationObserved(key);
+    if (what === 'delete') this.expectations.deletionObserved(key, metaNamespaceKey(pod));
+    this.queue.add(key);
+  }
+
+  async sync(key: string): Promise<void> {
+    const { namespace, name } = splitMetaNamespaceKey(key);
+    const ds = this.sets.lister.get(namespace, name);
+    if (!ds) {
+      this.expectations.delete(key);
+      return;
+    }
+    const owned = this.pods.lister.byIndex(OWNER_UID_INDEX, ds.metadata.uid!).filter((p) => controllerRefOf(p)?.uid === ds.metadata.uid);
+    const byNode = new Map<string, Pod[]>();
+    for (const p of owned) {
+      const node = nodeOfDaemonPod(p);
+      if (node) byNode.set(node, [...(byNode.get(node) ?? []), p]);
+    }
+    const nodes = this.nodes.lister.list();
+    const hash = revisionOf(ds);
+    if (!ds.metadata.deletionTimestamp && this.expectations.satisfied(key)) await this.manage(key, ds, nodes, byNode, hash);
+    await this.writeStatus(ds, nodes, byNode, hash);
+  }
+
+  private async manage(key: string, ds: DaemonSet, nodes: Node[], byNode: Map<string, Pod[]>, hash: string): Promise<void> {
+    const create: string[] = [];
+    const remove: Pod[] = [];
+    const known = new Set(nodes.map((n) => n.metadata.name!));
+    for (const node of nodes) {
+      const { shouldRun, shouldContinueRunning } = nodeShouldRunDaemonPod(ds, node);
+      const pods = (byNode.get(node.metadata.name!) ?? []).filter((p) => !p.metadata.deletionTimestamp);
+      if (shouldRun && pods.length === 0) create.push(node.metadata.name!);
+      else if (!shouldContinueRunning) remove.push(...pods);
+      else if (shouldContinueRunning) {
+        // A failed daemon pod is replaced (Kubernetes does this with a backoff); extra pods go, oldest stays.
+        const failed = pods.filter(isTerminal);
+        remove.push(...failed);
+        const alive = pods.filter((p) => !isTerminal(p)).sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? ''));
+        remove.push(...alive.slice(1));
+        if (shouldRun && alive.length === 0 && failed.length) create.push(node.metadata.name!);
+      }
+    }
+    // The node is gone: its daemon pods go too (the lab has no separate pod GC for this).
+    for (const [node, pods] of byNode) if (!known.has(node)) remove.push(...pods.filter((p) => !p.metadata.deletionTimestamp));
+    if (!create.length && !remove.length) remove.push(...this.rollingUpdateVictims(ds, nodes, byNode, hash));
+    await this.apply(key, ds, create, remove);
+  }
+
+  /** RollingUpdate: old-template pods that are already unavailable go first, then available ones within maxUnavailable. */
+  private rollingUpdateVictims(ds: DaemonSet, nodes: Node[], byNode: Map<string, Pod[]>, hash: string): Pod[] {
+    const strategy = ds.spec?.updateStrategy;
+    if ((strategy?.type ?? 'RollingUpdate') !== 'RollingUpdate') return [];
+    const minReady = ds.spec?.minReadySeconds ?? 0;
+    const now = this.clock.nowMs();
+    const eligible = nodes.filter((n) => nodeShouldRunDaemonPod(ds, n).shouldRun);
+    const maxUnavailable = Math.max(1, scaledIntOrPercent(strategy?.rollingUpdate?.maxUnavailable, eligible.length, 1));
+    let unavailable = 0;
+    const oldAvailable: Pod[] = [];
+    const victims: Pod[] = [];
+    for (const node of eligible) {
+      const pod = (byNode.get(node.metadata.name!) ?? []).find((p) => !p.metadata.deletionTimestamp);
+      const available = !!pod && isPodAvailable(pod, minReady, now);
+      if (!available) unavailable++;
+      if (!pod || pod.metadata.labels?.[REVISION_LABEL] === hash) continue;
+      if (available) oldAvailable.push(pod);
+      else victims.push(pod);
+    }
+    const terminating = eligible.filter((n) => (byNode.get(n.metadata.name!) ?? []).some((p) => p.metadata.deletionTimestamp)).length;
+    const budget = maxUnavailable - unavailable - terminating;
+    return [...victims, ...oldAvailable.slice(0, Math.max(0, budget))];
+  }
+
+  private async apply(key: string, ds: DaemonSet, create: string[], remove: Pod[]): Promise<void> {
+    if (!create.length && !remove.length) return;
+    // Only creations are tracked: a repeated delete on a stale cache is a harmless NotFound.
+    this.expectations.expectCreations(key, create.length);
+    const target: KubeObject = { ...ds, apiVersion: 'apps/v1', kind: 'DaemonSet' };
+    const errors: unknown[] = [];
+    await Promise.all(create.map(async (node) => {
+      try {
+        const pod = await this.options.client.pods<Pod>().create(ds.metadata.namespace, newDaemonPod(ds, node));
+        this.recorder.event(target, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`);
+      } catch (e) {
+        this.expectations.creationObserved(key);
+        this.recorder.event(target, 'Warning', 'FailedCreate', `Error creating: ${(e as Error).message}`);
+        errors.push(e);
+      }
+    }));
+    await Promise.all(remove.map(async (pod) => {
+      try {
+        await this.options.client.pods().delete(pod.metadata.namespace, pod.metadata.name!, { preconditions: { uid: pod.metadata.uid } });
+        this.recorder.event(target, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`);
+      } catch (e) {
+        if (!isNotFound(e) && !isConflict(e)) errors.push(e);
+      }
+    }));
+    if (errors.length) throw errors[0];
+  }
+
+  private async writeStatus(ds: DaemonSet, nodes: Node[], byNode: Map<string, Pod[]>, hash: string): Promise<void> {
+    const minReady = ds.spec?.minReadySeconds ?? 0;
+    const now = this.clock.nowMs();
+    const status: DaemonSetStatus = {
+      currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0,
+      updatedNumberScheduled: 0, numberAvailable: 0, numberUnavailable: 0, observedGeneration: ds.metadata.generation,
+    };
+    let waitForAvailability = false;
+    for (const node of nodes) {
+      const { shouldRun } = nodeShouldRunDaemonPod(ds, node);
+      const pods = (byNode.get(node.metadata.name!) ?? []).filter((p) => !p.metadata.deletionTimestamp && !isTerminal(p));
+      if (shouldRun) status.desiredNumberScheduled++;
+      if (!pods.length) continue;
+      if (!shouldRun) {
+        status.numberMisscheduled++;
+        continue;
+      }
+      status.currentNumberScheduled++;
+      const pod = pods[0];
+      if (isPodReady(pod)) {
+        status.numberReady++;
+        if (isPodAvailable(pod, minReady, now)) status.numberAvailable!++;
+        else waitForAvailability = true;
+      }
+      if (pod.metadata.labels?.[REVISION_LABEL] === hash) status.updatedNumberScheduled!++;
+    }
+    status.numberUnavailable = status.desiredNumberScheduled - status.numberAvailable!;
+    if (waitForAvailability) this.queue.addAfter(metaNamespaceKey(ds), minReady * 1000);
+    if (ds.status?.collisionCount !== undefined) status.collisionCount = ds.status.collisionCount;
+    if (ds.status?.conditions) status.conditions = ds.status.conditions;
+    if (sameValue(ds.status ?? {}, status)) return;
+    await this.options.client.daemonSets<DaemonSet>().updateStatus(ds.metadata.namespace, { ...cloneObject(ds), status })
+      .catch((e: unknown) => { if (!isNotFound(e)) throw e; });
+  }
+}
