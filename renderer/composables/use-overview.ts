@@ -20,7 +20,8 @@ export interface NodeColumn {
   allocatable: Usage;
 }
 
-const byName = (a: { metadata: { name?: string } }, b: { metadata: { name?: string } }) => (a.metadata.name ?? '').localeCompare(b.metadata.name ?? '');
+// Natural order, so node-2 comes before node-10.
+const byName = (a: { metadata: { name?: string } }, b: { metadata: { name?: string } }) => (a.metadata.name ?? '').localeCompare(b.metadata.name ?? '', undefined, { numeric: true });
 
 /** Groups pods by node (all namespaces for usage; chips only for the selected namespace). */
 export function nodeColumns(nodeList: readonly Node[], podList: readonly Pod[], namespace: string): { columns: NodeColumn[]; unscheduled: Pod[] } {

@@ -1,6 +1,5 @@
 import type { CronJob } from '../../shared/api/batch';
-import { timestampSince } from '../../shared/api/duration';
-import { NONE } from './format';
+import { NONE, since } from './format';
 import { describe } from './types';
 
 export const cronjobs = describe<CronJob>({
@@ -18,7 +17,7 @@ export const cronjobs = describe<CronJob>({
       key: 'lastSchedule',
       label: 'columns.lastSchedule',
       width: 130,
-      value: (c, now) => (c.status?.lastScheduleTime ? timestampSince(c.status.lastScheduleTime, now) : NONE),
+      value: (c, now) => (c.status?.lastScheduleTime ? since(c.status.lastScheduleTime, now) : NONE),
     },
   ],
   summary: [

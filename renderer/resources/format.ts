@@ -5,12 +5,18 @@ import type { Condition } from './types';
 
 export const NONE = '<none>';
 
+/**
+ * kubectl's relative time. The shared clock ticks every few seconds, so something that just
+ * happened can look "from the future": that is 0s, not kubectl's <invalid> for real clock skew.
+ */
+export function since(timestamp: string | undefined | null, now: Date): string {
+  const t = Date.parse(timestamp ?? '');
+  if (!Number.isNaN(t) && t > now.getTime()) return '0s';
+  return timestampSince(timestamp, now);
+}
+
 export function age(object: KubeObject, now: Date): string {
-  const created = Date.parse(object.metadata.creationTimestamp ?? '');
-  // The shared clock ticks every few seconds, so a brand-new object can look "from the future":
-  // that is 0s, not kubectl's <invalid> for real clock skew.
-  if (!Number.isNaN(created) && created > now.getTime()) return '0s';
-  return timestampSince(object.metadata.creationTimestamp, now);
+  return since(object.metadata.creationTimestamp, now);
 }
 
 export function timeOrZero(ts: string | undefined | null): number {

@@ -1,7 +1,6 @@
 // Named k8s-events.ts because "events" is a Node built-in that the renderer lint forbids importing.
 import type { Event } from '../../shared/api/event';
-import { timestampSince } from '../../shared/api/duration';
-import { timeOrZero } from './format';
+import { since, timeOrZero } from './format';
 import { describe } from './types';
 
 /** The time an event was last seen, across the old and the new (events.k8s.io) fields. */
@@ -24,14 +23,14 @@ export const events = describe<Event>({
     {
       key: 'lastSeen',
       label: 'columns.lastSeen',
-      width: 100,
-      value: (e, now) => timestampSince(lastSeen(e), now),
+      width: 110,
+      value: (e, now) => since(lastSeen(e), now),
       sortValue: (e) => timeOrZero(lastSeen(e)),
     },
     { key: 'type', label: 'columns.type', width: 90, value: (e) => e.type ?? '', tone: (e) => (e.type === 'Warning' ? 'warning' : 'info') },
     { key: 'reason', label: 'columns.reason', width: 150, value: (e) => e.reason ?? '' },
     { key: 'object', label: 'columns.object', width: 220, value: involvedText },
-    { key: 'message', label: 'columns.message', width: 420, value: (e) => e.message ?? '' },
+    { key: 'message', label: 'columns.message', width: 320, grow: 1, value: (e) => e.message ?? '' },
   ],
   summary: [
     { label: 'columns.reason', value: (e) => e.reason },
@@ -40,6 +39,8 @@ export const events = describe<Event>({
     { label: 'fields.count', value: (e) => String(e.count ?? e.series?.count ?? 1) },
     { label: 'fields.source', value: (e) => e.source?.component ?? e.reportingComponent },
   ],
+  // An Event's own name (`pod.18ea…`) says nothing; the object it is about does.
+  hideName: true,
   sections: ['summary', 'yaml'],
   actions: [],
   searchText: (e) => `${e.reason ?? ''} ${involvedText(e)} ${e.message ?? ''}`,

@@ -14,6 +14,8 @@ export interface Column<T extends KubeObject = KubeObject> {
   /** Sort key when it differs from the text (numbers, timestamps). */
   sortValue?(object: T): string | number;
   width: number;
+  /** Share of the spare width this column takes (el-table-v2 flexGrow). */
+  grow?: number;
   /** Shown as a coloured tag when set. */
   tone?(object: T): Tone | undefined;
 }
@@ -65,6 +67,8 @@ export interface ResourceDescriptor<T extends KubeObject = KubeObject> extends R
    */
   ownsPod?(object: T, pod: KubeObject): boolean;
   podsViaReplicaSets?: boolean;
+  /** Lists leave out the NAME column (events); rows still open the detail. */
+  hideName?: boolean;
   /** Extra text the list search matches besides name and namespace. */
   searchText?(object: T): string;
 }

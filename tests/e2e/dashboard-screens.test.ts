@@ -258,6 +258,27 @@ describe('dashboard screens (bosun serve --nodes 3 + Chromium)', () => {
     await expect.poll(async () => (await api('GET', `/api/v1/nodes/${nodeName}`)).body.spec.unschedulable, { timeout: 10_000 }).toBeUndefined();
   });
 
+  it('works from the keyboard: Tab reaches the navigation and the table links, Enter opens them', async () => {
+    await page.goto(`${served.apiUrl}/#/`);
+    await page.getByTestId('node-columns').waitFor();
+    const focused = () => page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? document.activeElement?.tagName);
+    const seen: Array<string | undefined> = [];
+    for (let i = 0; i < 20 && seen[seen.length - 1] !== 'nav-overview'; i++) {
+      await page.keyboard.press('Tab');
+      seen.push(await focused());
+    }
+    expect(seen).toContain('nav-overview');
+    await page.keyboard.press('Tab'); // nav-pods follows Overview
+    expect(await focused()).toBe('nav-pods');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('page-title').textContent()).toBe('Pods');
+    await page.getByTestId('row-name').first().waitFor();
+    await page.getByTestId('row-name').first().focus();
+    const name = await page.getByTestId('row-name').first().textContent();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('detail-name').textContent()).toBe(name);
+  });
+
   it('switches to zh-CN and the dark theme, and remembers both across a reload', async () => {
     await navigate('nav-overview');
     await page.getByTestId('language').click();
