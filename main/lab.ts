@@ -11,12 +11,14 @@ import { loadOrCreateServingCertificate } from './apiserver/http/tls-certificate
 import { builtinResources, defaultTolerationSeconds } from './apiserver/registry';
 import { createDefaultStorageClassAdmission } from './apiserver/admission/default-storage-class';
 import { createPodSecurityAdmission } from './apiserver/admission/pod-security';
+import { createServiceAllocator } from './apiserver/registry/service-allocator';
 import { RestHandler } from './apiserver/rest/handler';
 import type { ApiHandler } from './apiserver/types';
 import { RealClock, type Clock } from './client/clock';
 import { KubeClient } from './client/client';
 import { EventRecorder } from './client/events';
 import { PvProvisioner, STORAGECLASSES } from './controllers/pv-provisioner';
+import { ensureKubernetesService } from './controllers/service-kubernetes';
 import { createEnvResolver } from './kubelet/env';
 import { createHandlerRunner } from './kubelet/handlers';
 import { LabNodes, labIdForDataDir } from './kubelet/lab-nodes';
@@ -26,6 +28,9 @@ import { registerPodStreaming } from './kubelet/streaming';
 import { createVolumeManager, type KubeletVolumeManager } from './kubelet/volumes/manager';
 import { DEFAULT_KUBELET_TIMING, type KubeletTiming } from './kubelet/types';
 import { createRuntime } from './runtime';
+import { publishedPortResolver } from './proxy/published-ports';
+import { clientServiceEnvironment } from './proxy/service-env';
+import { ServiceProxy } from './proxy/service-proxy';
 import { warmSchemas } from './apiserver/schema/shape';
 import { startControllers } from './controllers';
 import { startScheduler } from './scheduler';
@@ -75,6 +80,8 @@ export interface Lab {
   labId: string;
   /** The lab's nodes and their kubelets. */
   nodes: LabNodes;
+  /** The service proxy serving NodePorts on 127.0.0.1; its setServiceFaults() is the chaos hook. */
+  proxy: ServiceProxy;
   /** Stops the control plane and the kubelets; pod containers keep running for the next start to adopt. */
   stop(): Promise<void>;
 }
@@ -140,6 +147,11 @@ export async function startLab(options: LabOptions): Promise<Lab> {
     const handler = new RestHandler({ store, resources: builtinResources, clock, admission: [defaultTolerationSeconds] });
     // Admission that reads other objects asks the API like any component (namespace labels, storage classes).
     const apiserverClient = new KubeClient(handler, 'system:apiserver');
+    // ClusterIP/NodePort allocation, rebuilt from the stored Services before the first write.
+    const serviceAllocator = createServiceAllocator(store);
+    stops.push(async () => serviceAllocator.stop());
+    await serviceAllocator.ready;
+    handler.addAdmission(serviceAllocator);
     handler.addAdmission(
       createPodSecurityAdmission({
         namespaceLabels: async (ns) => (await apiserverClient.namespaces().get(undefined, ns).catch(() => undefined))?.metadata.labels,
@@ -157,6 +169,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
       tls,
     });
     stops.push(() => http.close());
+    await ensureKubernetesService(apiserverClient, { host: new URL(http.url).hostname, port: http.port });
 
     // Nodes: the container runtime, one kubelet per lab node, the scheduler binding pods to them.
     const labId = labIdForDataDir(options.dataDir);
@@ -179,7 +192,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
         const volumes = createVolumeManager({ dataDir: deps.dataDir, runtime: deps.runtime, client: deps.client, labId: deps.labId, nodeName: deps.node.name });
         volumeManagers.push(volumes);
         return {
-          env: createEnvResolver({ client: deps.client, runtime: deps.runtime }),
+          env: createEnvResolver({ client: deps.client, runtime: deps.runtime, serviceEnvironment: clientServiceEnvironment(deps.client) }),
           volumes,
           handlers,
           probes: (events, recorder) => createProbeManager({ clock: deps.clock, runner: handlers, events, recorder }),
@@ -210,6 +223,9 @@ export async function startLab(options: LabOptions): Promise<Lab> {
     });
     await pvProvisioner.start();
     stops.push(async () => pvProvisioner.stop());
+    const proxy = new ServiceProxy({ client: new KubeClient(handler, 'system:kube-proxy'), informers: controllers.informers, resolver: publishedPortResolver(runtime), clock });
+    await proxy.start();
+    stops.push(() => proxy.stop());
     // Off the start-up path: ready first, then the one-time schema build strict field validation needs.
     setImmediate(() => warmSchemas(builtinResources));
     return {
@@ -224,6 +240,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
       handler,
       labId,
       nodes,
+      proxy,
       stop,
     };
   } catch (e) {
