@@ -10,6 +10,7 @@ import { EndpointsController } from './endpoints';
 import { EndpointSliceController } from './endpointslice';
 import { ServiceLoadBalancerController } from './service-loadbalancer';
 import { ReplicaSetController } from './replicaset';
+import { CronJobController } from './cronjob';
 import { DaemonSetController } from './daemonset';
 import { JobController } from './job';
 import { StatefulSetController } from './statefulset';
@@ -41,6 +42,7 @@ export function startControllers({ client, resources, clock, jobBackoff }: Contr
     new ServiceLoadBalancerController({ client, informers, clock }),
     new StatefulSetController({ client, informers, clock }),
     new DaemonSetController({ client, informers, clock }),
+    new CronJobController({ client, informers, clock }),
     new JobController({ client, informers, clock, backoffBaseMs: jobBackoff?.baseMs, backoffMaxMs: jobBackoff?.maxMs }),
   ];
   informers.start();
