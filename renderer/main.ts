@@ -1,11 +1,9 @@
-import ElementPlus from 'element-plus';
-import 'element-plus/dist/index.css';
-import 'element-plus/theme-chalk/dark/css-vars.css';
 import { createPinia } from 'pinia';
 import { createApp } from 'vue';
 import App from './App.vue';
 import { adoptTokenFromLocation } from './api/connection';
 import { createBosunI18n } from './i18n';
+import { installElementPlus } from './element-plus';
 import { createBosunRouter } from './router';
 import './styles.css';
 
@@ -15,4 +13,4 @@ adoptTokenFromLocation(window);
 
 const i18n = createBosunI18n(localStorage, navigator.languages ?? [navigator.language]);
 
-createApp(App).use(createPinia()).use(i18n).use(createBosunRouter()).use(ElementPlus).mount('#app');
+createApp(App).use(createPinia()).use(i18n).use(createBosunRouter()).use(installElementPlus).mount('#app');

@@ -190,6 +190,12 @@ describe('dashboard screens (bosun serve --nodes 3 + Chromium)', () => {
     expect(await page.getByTestId('detail-name').textContent()).toBe('web-0');
     await expect.poll(() => page.getByTestId('container-state').first().textContent(), { timeout: 10_000 }).toMatch(/Running/);
     await page.getByTestId('section-probes').waitFor();
+    // The probes panel reads lab.bosun.dev/v1alpha1 PodProbes: the readiness probe and its history.
+    await expect.poll(() => page.getByTestId('probe-result').first().textContent(), { timeout: 15_000 }).toBe('Success');
+    expect(await page.getByTestId('section-probes').textContent()).toContain('exec [true]');
+    await expect.poll(() => page.getByTestId('probe-sparkline').locator('rect').count(), { timeout: 10_000 }).toBeGreaterThan(1);
+    await page.getByTestId('section-probes').scrollIntoViewIfNeeded();
+    await shot('pod-detail-probes');
     await page.getByTestId('section-events').waitFor();
     await page.getByTestId('yaml-toggle').click();
     await expect.poll(() => page.getByTestId('yaml-view').textContent()).toContain('name: web-0');
