@@ -8,7 +8,8 @@ let serve: ServeHandle;
 const ns = ['-n', 'workloads'];
 
 beforeAll(async () => {
-  serve = await startServe({ args: ['--nodes', '3'] });
+  // Compressed backoffs (kubelet restarts and Job pod re-creation) so failing Jobs fail within seconds.
+  serve = await startServe({ args: ['--nodes', '3'], env: { BOSUN_JOB_BACKOFF_BASE_MS: '200', BOSUN_BACKOFF_BASE_MS: '200' } });
   await kubectlOk(serve, ['create', 'namespace', 'workloads']);
 }, 60_000);
 
@@ -135,6 +136,29 @@ spec:
     expect(maxActive).toBeLessThanOrEqual(2);
     expect(await k('wait', '--for=condition=complete', 'job/batch', '--timeout=5s')).toContain('job.batch/batch condition met');
     expect((await items('pods', '-l', 'batch.kubernetes.io/job-name=batch')).filter((p) => p.status?.phase === 'Succeeded')).toHaveLength(5);
+  }, 120_000);
+
+  it('Job: failing pods (Never: new pods; OnFailure: restarts) end in BackoffLimitExceeded', async () => {
+    const failing = (name: string, policy: string): string => `apiVersion: batch/v1
+kind: Job
+metadata: {name: ${name}}
+spec:
+  backoffLimit: 2
+  template:
+    spec:
+      restartPolicy: ${policy}
+      containers: [{name: work, image: bosun-test/busybox, command: [sh, -c, "exit 1"]}]
+`;
+    await apply(failing('fails', 'Never'));
+    await apply(failing('crashes', 'OnFailure'));
+    for (const name of ['fails', 'crashes']) {
+      await k('wait', '--for=condition=failed', `job/${name}`, '--timeout=60s');
+      const job = await json<Item>('job', name);
+      expect(job.status?.conditions?.find((c) => c.type === 'Failed')).toMatchObject({ status: 'True', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' });
+    }
+    // restartPolicy Never: each failure is a new pod (backoffLimit 2 → 3 failed pods).
+    expect((await items('pods', '-l', 'batch.kubernetes.io/job-name=fails')).filter((p) => p.status?.phase === 'Failed')).toHaveLength(3);
+    expect((await json<Item>('job', 'fails')).status).toMatchObject({ failed: 3 });
   }, 120_000);
 
   it('Job: a deleted running pod is replaced', async () => {
