@@ -81,6 +81,11 @@ export class ServiceProxy {
   private readonly faults = new Map<string, ServiceFaults>();
   private readonly cursors = new Map<string, number>();
   private readonly sockets = new Set<Socket>();
+  /** sessionAffinity ClientIP: client address → endpoint ip, per service port, with its expiry. */
+  private readonly affinity = new Map<string, { ip: string; expiresAt: number }>();
+  /** Endpoints already reported as unreachable from the host (one warning each). */
+  private readonly unpublishedReported = new Set<string>();
+  private readonly clock: Clock;
   private readonly recorder: EventRecorder;
   private readonly host: string;
   private readonly random: () => number;
@@ -89,6 +94,7 @@ export class ServiceProxy {
 
   constructor(private readonly options: ServiceProxyOptions) {
     const clock = options.clock ?? new RealClock();
+    this.clock = clock;
     this.ownInformers = !options.informers;
     this.informers = options.informers ?? new SharedInformerFactory(options.client, { clock });
     this.host = options.host ?? '127.0.0.1';
@@ -183,11 +189,15 @@ export class ServiceProxy {
     l.server = server;
     server.once('error', (err: NodeJS.ErrnoException) => {
       l.listening = false;
+      // Report once per episode; the retries that follow stay quiet until the port is bound again.
+      const firstFailure = l.error === undefined;
       l.error = err.message;
       if (this.listeners.get(l.nodePort) !== l || this.stopped) return;
       const message = `can't listen on ${this.host}:${l.nodePort} for Service ${l.namespace}/${l.service}${l.portName ? ` port "${l.portName}"` : ''}: ${err.code ?? err.message}; another program holds the port — stop it or give the Service another nodePort (retrying every ${Math.round((this.options.rebindMs ?? 5000) / 1000)}s)`;
-      this.logger.warn(`service proxy: ${message}`);
-      this.recorder.event(svc, 'Warning', 'NodePortUnavailable', message);
+      if (firstFailure) {
+        this.logger.warn(`service proxy: ${message}`);
+        this.recorder.event(svc, 'Warning', 'NodePortUnavailable', message);
+      }
       l.retry = setTimeout(() => {
         if (this.listeners.get(l.nodePort) === l && !this.stopped) this.open(l, svc);
       }, this.options.rebindMs ?? 5000);
@@ -198,6 +208,16 @@ export class ServiceProxy {
       l.error = undefined;
       this.logger.info(`service proxy: serving ${l.namespace}/${l.service} on ${this.host}:${l.nodePort}`);
     });
+  }
+
+  /** The host reaches a pod only through ports its sandbox publishes: say so once, with the fix. */
+  private reportUnpublished(ep: ProxyEndpoint, svc: Service | undefined): void {
+    const key = `${ep.podUid ?? ep.ip}:${ep.port}`;
+    if (this.unpublishedReported.has(key)) return;
+    this.unpublishedReported.add(key);
+    const message = `can't reach port ${ep.port} of pod ${ep.namespace}/${ep.podName ?? ep.ip} from the host: the pod does not publish it; declare it in the container's ports (containerPort: ${ep.port}) so its sandbox publishes it`;
+    this.logger.warn(`service proxy: ${message}`);
+    if (svc) this.recorder.event(svc, 'Warning', 'EndpointUnreachable', message);
   }
 
   private closeListener(l: Listener): void {
@@ -232,12 +252,21 @@ export class ServiceProxy {
     if (client.destroyed) return;
     const endpoints = this.readyEndpoints(l.namespace, l.service, l.portName);
     const cursorKey = `${l.namespace}/${l.service}:${l.portName}`;
-    const start = this.cursors.get(cursorKey) ?? 0;
+    let start = this.cursors.get(cursorKey) ?? 0;
     this.cursors.set(cursorKey, start + 1);
+    const svc = this.services.lister.get(l.namespace, l.service);
+    const affinityTimeoutMs = svc?.spec?.sessionAffinity === 'ClientIP' ? (svc.spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? 10800) * 1000 : 0;
+    const affinityKey = `${cursorKey}@${client.remoteAddress ?? ''}`;
+    if (affinityTimeoutMs > 0) {
+      const pinned = this.affinity.get(affinityKey);
+      const at = pinned && pinned.expiresAt > this.clock.nowMs() ? endpoints.findIndex((e) => e.ip === pinned.ip) : -1;
+      if (at >= 0) start = at;
+    }
     for (let i = 0; i < endpoints.length; i++) {
       const ep = endpoints[(start + i) % endpoints.length];
-      const upstream = await this.dial(ep);
+      const upstream = await this.dial(ep, svc);
       if (!upstream) continue;
+      if (affinityTimeoutMs > 0) this.affinity.set(affinityKey, { ip: ep.ip, expiresAt: this.clock.nowMs() + affinityTimeoutMs });
       if (client.destroyed) {
         upstream.destroy();
         return;
@@ -257,14 +286,17 @@ export class ServiceProxy {
     client.resetAndDestroy();
   }
 
-  private async dial(ep: ProxyEndpoint): Promise<Socket | undefined> {
+  private async dial(ep: ProxyEndpoint, svc: Service | undefined): Promise<Socket | undefined> {
     let target: BackendTarget | undefined;
     try {
       target = await this.options.resolver.resolve(ep);
     } catch {
       target = undefined;
     }
-    if (!target) return undefined;
+    if (!target) {
+      this.reportUnpublished(ep, svc);
+      return undefined;
+    }
     const timeoutMs = this.options.connectTimeoutMs ?? 2000;
     return new Promise((resolve) => {
       const socket = connect({ host: target.host, port: target.port, allowHalfOpen: true });

@@ -196,6 +196,10 @@ describe('service proxy', () => {
     const ev = await until(async () => (await s.client.resource(EVENTS).list(NS)).items.find((e) => (e as { reason?: string }).reason === 'NodePortUnavailable'));
     expect((ev as { message?: string; type?: string }).message).toContain(`can't listen on 127.0.0.1:${taken} for Service ${NS}/web`);
     expect((ev as { type?: string }).type).toBe('Warning');
+    // Retries (every 100 ms here) stay quiet: one event, not one per attempt.
+    await new Promise((r) => setTimeout(r, 400));
+    const events = (await s.client.resource(EVENTS).list(NS)).items.filter((e) => (e as { reason?: string }).reason === 'NodePortUnavailable');
+    expect(events.map((e) => (e as { count?: number }).count ?? 1)).toEqual([1]);
     await new Promise((r) => squatter.close(r));
     await until(() => s.proxy.nodePorts().find((x) => x.listening));
     await s.readyCount(1);
@@ -223,5 +227,29 @@ describe('service proxy', () => {
     s.proxy.setServiceFaults(NS, 'web', undefined);
     expect((await fetchOnce(port)).ms).toBeLessThan(190);
     expect(() => s.proxy.setServiceFaults(NS, 'web', { errorPercent: 150 })).toThrow(/errorPercent: Invalid value: 150: must be between 0 and 100/);
+  });
+
+  it('sessionAffinity ClientIP pins a client to one endpoint', async () => {
+    const s = await setup();
+    for (const name of ['a', 'b', 'c']) await s.pod(name, true);
+    const port = await s.nodePortService();
+    const svc = await s.services.get(NS, 'web');
+    await s.services.update(NS, { ...svc, spec: { ...svc.spec, sessionAffinity: 'ClientIP' } });
+    await until(async () => (await s.services.get(NS, 'web')).spec?.sessionAffinity === 'ClientIP');
+    await s.readyCount(3);
+    await new Promise((r) => setTimeout(r, 50));
+    const counts = await spread(port, 6);
+    expect(Object.values(counts)).toEqual([6]);
+  });
+
+  it('explains an endpoint whose target port the pod does not publish, and uses the others', async () => {
+    const s = await setup();
+    for (const name of ['a', 'b']) await s.pod(name, true);
+    s.targets.delete('a');
+    const port = await s.nodePortService();
+    await s.readyCount(2);
+    expect(await spread(port, 4)).toEqual({ b: 4 });
+    const ev = await until(async () => (await s.client.resource(EVENTS).list(NS)).items.find((e) => (e as { reason?: string }).reason === 'EndpointUnreachable'));
+    expect((ev as { message?: string }).message).toBe(`can't reach port 8080 of pod ${NS}/a from the host: the pod does not publish it; declare it in the container's ports (containerPort: 8080) so its sandbox publishes it`);
   });
 });
