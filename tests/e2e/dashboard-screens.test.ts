@@ -264,6 +264,24 @@ describe('dashboard screens (bosun serve --nodes 3 + Chromium)', () => {
     await expect.poll(async () => (await api('GET', `/api/v1/nodes/${nodeName}`)).body.spec.unschedulable, { timeout: 10_000 }).toBeUndefined();
   });
 
+  it('filters by the namespace picked in the header and remembers it', async () => {
+    await page.goto(`${served.apiUrl}/#/r/pods`);
+    await page.getByTestId('list-row').first().waitFor();
+    const pick = async (label: string) => {
+      await page.getByTestId('namespace-select').click();
+      await page.getByRole('option', { name: label, exact: true }).click();
+    };
+    await pick(NS);
+    const inShop = (await api<{ items: unknown[] }>('GET', `/api/v1/namespaces/${NS}/pods`)).body.items.length;
+    await expect.poll(() => page.getByTestId('list-count').textContent()).toBe(`${inShop} of ${inShop}`);
+    // One namespace: no NAMESPACE column.
+    expect(await page.locator('.el-table-v2__header-cell', { hasText: 'Namespace' }).count()).toBe(0);
+    await page.reload();
+    await expect.poll(() => page.getByTestId('list-count').textContent(), { timeout: 10_000 }).toBe(`${inShop} of ${inShop}`);
+    await pick('All namespaces');
+    await expect.poll(() => page.locator('.el-table-v2__header-cell', { hasText: 'Namespace' }).count()).toBe(1);
+  });
+
   it('works from the keyboard: Tab reaches the navigation and the table links, Enter opens them', async () => {
     await page.goto(`${served.apiUrl}/#/`);
     await page.getByTestId('node-columns').waitFor();
@@ -304,6 +322,11 @@ describe('dashboard screens (bosun serve --nodes 3 + Chromium)', () => {
     await page.locator('[data-testid="row-name"]', { hasText: /^web-0$/ }).click();
     await page.getByTestId('section-containers').waitFor();
     await shot('pod-detail-zh-CN-dark');
+    await page.getByTestId('action-delete').click();
+    await page.getByTestId('confirm-delete').waitFor();
+    await shot('delete-dialog-zh-CN-dark');
+    await page.keyboard.press('Escape');
+    await page.getByTestId('confirm-delete').waitFor({ state: 'hidden' });
     await navigate('nav-events');
     await expect.poll(() => page.getByTestId('list-row').count(), { timeout: 10_000 }).toBeGreaterThan(0);
     await shot('events-zh-CN-dark');
