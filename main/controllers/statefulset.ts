@@ -7,7 +7,7 @@
 import { isAlreadyExists, isConflict, isNotFound } from '../../shared/api/errors';
 import { labelSelectorAsSelector, type LabelSelectorObject } from '../../shared/api/labels';
 import type { KubeObject, OwnerReference } from '../../shared/api/meta';
-import type { Pod } from '../../shared/api/pod';
+import type { Pod, PodTemplateSpec } from '../../shared/api/pod';
 import type { PersistentVolumeClaim } from '../../shared/api/storage';
 import type { StatefulSet, StatefulSetStatus } from '../../shared/api/workloads';
 import { cloneObject } from '../client/cache-object';
@@ -40,6 +40,12 @@ export class StatefulSetController {
   private readonly pods: SharedInformer<Pod>;
   private readonly claims: SharedInformer<PersistentVolumeClaim>;
   private readonly recorder: EventRecorder;
+  /**
+   * Templates by revision name per set, standing in for ControllerRevisions (which the lab does not
+   * keep): a pod below the partition is recreated from the current revision's template. Lost on restart,
+   * when such a pod falls back to the update revision.
+   */
+  private readonly revisions = new Map<string, Map<string, PodTemplateSpec>>();
 
   constructor(private readonly options: StatefulSetControllerOptions) {
     this.clock = options.clock ?? new RealClock();
@@ -76,20 +82,27 @@ export class StatefulSetController {
   async sync(key: string): Promise<void> {
     const { namespace, name } = splitMetaNamespaceKey(key);
     const set = this.sets.lister.get(namespace, name);
-    if (!set || set.metadata.deletionTimestamp) return;
+    if (!set || set.metadata.deletionTimestamp) {
+      this.revisions.delete(key);
+      return;
+    }
     const selector = labelSelectorAsSelector(set.spec?.selector as LabelSelectorObject | undefined);
     const pods = this.pods.lister.byIndex(OWNER_UID_INDEX, set.metadata.uid!)
       .filter((p) => controllerRefOf(p)?.uid === set.metadata.uid && selector.matches(p.metadata.labels));
     const updateRevision = revisionOf(set);
     const currentRevision = set.status?.currentRevision ?? updateRevision;
-    await this.reconcile(set, pods, updateRevision);
+    const known = this.revisions.get(key) ?? new Map<string, PodTemplateSpec>();
+    known.set(updateRevision, set.spec!.template);
+    for (const rev of known.keys()) if (rev !== updateRevision && rev !== currentRevision) known.delete(rev);
+    this.revisions.set(key, known);
+    await this.reconcile(set, pods, currentRevision, updateRevision, known);
     await this.writeStatus(set, this.pods.lister.byIndex(OWNER_UID_INDEX, set.metadata.uid!).filter((p) => controllerRefOf(p)?.uid === set.metadata.uid), currentRevision, updateRevision);
     const minReady = set.spec?.minReadySeconds ?? 0;
     if (minReady > 0 && pods.some((p) => isPodReady(p) && !isPodAvailable(p, minReady, this.clock.nowMs()))) this.queue.addAfter(key, minReady * 1000);
   }
 
   /** One pass of stateful_set_control.go's updateStatefulSet: returns after the first step it must wait on. */
-  private async reconcile(set: StatefulSet, pods: Pod[], updateRevision: string): Promise<void> {
+  private async reconcile(set: StatefulSet, pods: Pod[], currentRevision: string, updateRevision: string, known: Map<string, PodTemplateSpec>): Promise<void> {
     const ordered = (set.spec?.podManagementPolicy ?? 'OrderedReady') === 'OrderedReady';
     const start = startOrdinal(set);
     const end = start + replicasOf(set);
@@ -114,7 +127,14 @@ export class StatefulSetController {
       }
       if (!pod) {
         await this.ensureClaims(set, ord);
-        await this.createPod(set, ord, updateRevision);
+        // newVersionedStatefulSetPod: below a RollingUpdate partition a pod keeps the current revision.
+        const strategy = set.spec?.updateStrategy;
+        const current = known.get(currentRevision);
+        if ((strategy?.type ?? 'RollingUpdate') === 'RollingUpdate' && ord < start + (strategy?.rollingUpdate?.partition ?? 0) && current) {
+          await this.createPod({ ...set, spec: { ...set.spec!, template: current } }, ord, currentRevision);
+        } else {
+          await this.createPod(set, ord, updateRevision);
+        }
         if (ordered) return;
         continue;
       }

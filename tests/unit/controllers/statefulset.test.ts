@@ -110,6 +110,13 @@ describe('statefulset controller', () => {
     expect(images).toEqual({ 'roll-0': 'bosun-test/web:1', 'roll-1': 'bosun-test/web:2', 'roll-2': 'bosun-test/web:2' });
     const deletes = (await eventsFor(client, 'roll')).filter((e) => e.reason === 'SuccessfulDelete').map((e) => e.message);
     expect(deletes).toEqual(['delete Pod roll-2 in StatefulSet roll successful', 'delete Pod roll-1 in StatefulSet roll successful']);
+    // Below the partition a deleted pod comes back at the current revision, with the old template.
+    const old0 = (await podsOf(client, 'app=roll')).find((p) => p.metadata.name === 'roll-0')!;
+    await client.pods().delete(NS, 'roll-0');
+    const new0 = await until(async () => (await podsOf(client, 'app=roll')).find((p) => p.metadata.name === 'roll-0' && p.metadata.uid !== old0.metadata.uid));
+    expect(new0.spec?.containers[0].image).toBe('bosun-test/web:1');
+    expect(new0.metadata.labels?.['controller-revision-hash']).toBe(before.status?.currentRevision);
+    await until(async () => (await getSet(client, 'roll')).status?.readyReplicas === 3);
     // Lowering the partition to 0 finishes the rollout and makes the update revision current.
     await client.statefulSets().patch(NS, 'roll', 'application/merge-patch+json', { spec: { updateStrategy: { rollingUpdate: { partition: 0 } } } });
     const done = await until(async () => { const s = await getSet(client, 'roll'); return s.status?.updatedReplicas === 3 && s.status.readyReplicas === 3 ? s : undefined; }, 10_000);
