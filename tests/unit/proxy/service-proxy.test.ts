@@ -252,4 +252,31 @@ describe('service proxy', () => {
     const ev = await until(async () => (await s.client.resource(EVENTS).list(NS)).items.find((e) => (e as { reason?: string }).reason === 'EndpointUnreachable'));
     expect((ev as { message?: string }).message).toBe(`can't reach port 8080 of pod ${NS}/a from the host: the pod does not publish it; declare it in the container's ports (containerPort: 8080) so its sandbox publishes it`);
   });
+
+  it('carries a large payload both ways and passes a half-close through', async () => {
+    const s = await setup();
+    await s.pod('a', true);
+    // Replace a's stand-in with an echo server that answers only after the client finished sending.
+    const echo = createServer({ allowHalfOpen: true }, (sock) => {
+      const chunks: Buffer[] = [];
+      sock.on('data', (d) => chunks.push(d));
+      sock.on('end', () => sock.end(Buffer.concat(chunks)));
+    });
+    await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
+    stops.push(() => new Promise((r) => echo.close(r)));
+    s.targets.set('a', { host: '127.0.0.1', port: (echo.address() as { port: number }).port });
+    const port = await s.nodePortService();
+    await s.readyCount(1);
+    const payload = Buffer.alloc(4 * 1024 * 1024, 7);
+    const got = await new Promise<Buffer>((resolve, reject) => {
+      const c = connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+      const parts: Buffer[] = [];
+      c.on('data', (d) => parts.push(d));
+      c.on('end', () => resolve(Buffer.concat(parts)));
+      c.on('error', reject);
+      c.end(payload);
+    });
+    expect(got.length).toBe(payload.length);
+    expect(got.equals(payload)).toBe(true);
+  });
 });
