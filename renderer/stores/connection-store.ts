@@ -4,7 +4,7 @@ import { defineStore } from 'pinia';
 import { markRaw, ref, shallowRef } from 'vue';
 import { isApiError } from '../../shared/api/errors';
 import { ApiClient } from '../api/client';
-import { forgetToken, resolveConnection, type ConnectionEnvironment } from '../api/connection';
+import { forgetToken, resolveConnection, type ConnectionEnvironment, type KeyValueStorage } from '../api/connection';
 
 export type ConnectionState = 'connecting' | 'connected' | 'noToken' | 'unauthorized' | 'error';
 
@@ -53,7 +53,8 @@ export const useConnectionStore = defineStore('connection', () => {
   /** A watch or request was refused later (the lab restarted with a new token): say so once. */
   function refused(e: unknown): void {
     if (state.value !== 'connected' || !isApiError(e) || e.code !== 401) return;
-    if (typeof sessionStorage !== 'undefined') forgetToken({ sessionStorage });
+    const sessionStorage = (globalThis as { sessionStorage?: KeyValueStorage }).sessionStorage;
+    if (sessionStorage) forgetToken({ sessionStorage });
     client.value = undefined;
     state.value = 'unauthorized';
     error.value = e.message;

@@ -33,8 +33,10 @@ export interface ReflectorOptions {
   onError?(error: ApiError | undefined): void;
 }
 
+// Through globalThis: this module is also type-checked (and unit-tested) without the DOM library.
 const defaultSchedule = (flush: () => void): void => {
-  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(() => flush());
+  const raf = (globalThis as { requestAnimationFrame?: (callback: () => void) => unknown }).requestAnimationFrame;
+  if (typeof raf === 'function') raf(() => flush());
   else setTimeout(flush, 16);
 };
 

@@ -285,7 +285,7 @@ describe('dashboard screens (bosun serve --nodes 3 + Chromium)', () => {
   it('works from the keyboard: Tab reaches the navigation and the table links, Enter opens them', async () => {
     await page.goto(`${served.apiUrl}/#/`);
     await page.getByTestId('node-columns').waitFor();
-    const focused = () => page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? document.activeElement?.tagName);
+    const focused = () => page.evaluate<string | undefined>("document.activeElement?.getAttribute('data-testid') ?? document.activeElement?.tagName");
     const seen: Array<string | undefined> = [];
     for (let i = 0; i < 20 && seen[seen.length - 1] !== 'nav-overview'; i++) {
       await page.keyboard.press('Tab');
@@ -310,11 +310,11 @@ describe('dashboard screens (bosun serve --nodes 3 + Chromium)', () => {
     await expect.poll(() => page.getByTestId('nav-pods').textContent()).toBe('Pod');
     await expect.poll(() => page.getByTestId('page-title').textContent()).toBe('概览');
     await page.getByTestId('theme-toggle').click();
-    await expect.poll(() => page.evaluate(() => document.documentElement.className)).toContain('dark');
+    await expect.poll(() => page.evaluate<string>('document.documentElement.className')).toContain('dark');
     await shot('overview-zh-CN-dark');
     await page.reload();
     await page.getByTestId('node-columns').waitFor({ timeout: 15_000 });
-    expect(await page.evaluate(() => document.documentElement.classList.contains('dark'))).toBe(true);
+    expect(await page.evaluate<boolean>("document.documentElement.classList.contains('dark')")).toBe(true);
     expect(await page.getByTestId('page-title').textContent()).toBe('概览');
     await navigate('nav-pods');
     await expect.poll(() => page.getByTestId('list-row').count(), { timeout: 10_000 }).toBeGreaterThan(0);
