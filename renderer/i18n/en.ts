@@ -124,7 +124,7 @@ export const en = {
   },
   list: {
     search: 'Search name, namespace…',
-    labelSelector: 'Label selector, e.g. app=web,tier!=db',
+    labelSelector: 'Label selector, e.g. app=web',
     count: '{shown} of {total}',
     empty: 'No {kind} here yet',
     noMatch: 'Nothing matches the search or selector',

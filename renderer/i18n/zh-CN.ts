@@ -126,7 +126,7 @@ export const zhCN: MessageSchema = {
   },
   list: {
     search: '搜索名称、命名空间…',
-    labelSelector: '标签选择器，例如 app=web,tier!=db',
+    labelSelector: '标签选择器，例如 app=web',
     count: '{shown} / {total}',
     empty: '这里还没有 {kind}',
     noMatch: '没有符合搜索或选择器的对象',
