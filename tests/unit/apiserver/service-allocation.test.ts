@@ -155,4 +155,16 @@ describe('service allocation', () => {
     expect(allocator.ownerOfNodePort(30200)).toBeUndefined();
     await services.create('team', svc('b', { type: 'NodePort', ports: [{ port: 80, nodePort: 30200 }] }, 'team'));
   });
+
+  it('switching to ExternalName gives the address back; switching back allocates a new one', async () => {
+    const { services, allocator } = await setup();
+    const a = await services.create('default', svc('a', { clusterIP: '10.96.9.9' }));
+    const ext = await services.update('default', { ...a, spec: { ...a.spec, type: 'ExternalName', externalName: 'db.example.test', selector: undefined } });
+    expect(ext.spec?.clusterIP).toBeUndefined();
+    expect(ext.spec?.clusterIPs).toBeUndefined();
+    expect(allocator.ownerOfIP('10.96.9.9')).toBeUndefined();
+    const back = await services.update('default', { ...ext, spec: { type: 'ClusterIP', selector: { app: 'a' }, ports: [{ port: 80 }] } });
+    expect(back.spec?.clusterIP).toMatch(/^10\.(9[6-9]|10\d|11[01])\./);
+    expect(allocator.ownerOfIP(back.spec!.clusterIP!)).toBe('default/a');
+  });
 });
