@@ -122,38 +122,77 @@ export class DaemonSetController {
         const failed = pods.filter(isTerminal);
         remove.push(...failed);
         const alive = pods.filter((p) => !isTerminal(p)).sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? ''));
-        remove.push(...alive.slice(1));
+        // During a surge rollout a node may hold one old and one updated pod; otherwise only one stays.
+        const surging = surgeOf(ds, 1) > 0;
+        const keep = surging
+          ? [alive.find((p) => p.metadata.labels?.[REVISION_LABEL] === hash), alive.find((p) => p.metadata.labels?.[REVISION_LABEL] !== hash)].filter((p): p is Pod => !!p)
+          : alive.slice(0, 1);
+        remove.push(...alive.filter((p) => !keep.includes(p)));
         if (shouldRun && alive.length === 0 && failed.length) create.push(node.metadata.name!);
       }
     }
     // The node is gone: its daemon pods go too (the lab has no separate pod GC for this).
     for (const [node, pods] of byNode) if (!known.has(node)) remove.push(...pods.filter((p) => !p.metadata.deletionTimestamp));
-    if (!create.length && !remove.length) remove.push(...this.rollingUpdateVictims(ds, nodes, byNode, hash));
+    if (!create.length && !remove.length) {
+      const step = this.rollingUpdate(ds, nodes, byNode, hash);
+      create.push(...step.create);
+      remove.push(...step.remove);
+    }
     await this.apply(key, ds, create, remove);
   }
 
-  /** RollingUpdate: old-template pods that are already unavailable go first, then available ones within maxUnavailable. */
-  private rollingUpdateVictims(ds: DaemonSet, nodes: Node[], byNode: Map<string, Pod[]>, hash: string): Pod[] {
+  /**
+   * RollingUpdate (k8s daemon/update.go). Without surge: old-template pods that are unavailable go first,
+   * then available ones while fewer than maxUnavailable nodes lack an available pod. With maxSurge: an
+   * updated pod starts beside the old one on up to maxSurge nodes at a time, and the old pod goes once
+   * the updated one is available.
+   */
+  private rollingUpdate(ds: DaemonSet, nodes: Node[], byNode: Map<string, Pod[]>, hash: string): { create: string[]; remove: Pod[] } {
     const strategy = ds.spec?.updateStrategy;
-    if ((strategy?.type ?? 'RollingUpdate') !== 'RollingUpdate') return [];
+    const none = { create: [], remove: [] };
+    if ((strategy?.type ?? 'RollingUpdate') !== 'RollingUpdate') return none;
     const minReady = ds.spec?.minReadySeconds ?? 0;
     const now = this.clock.nowMs();
     const eligible = nodes.filter((n) => nodeShouldRunDaemonPod(ds, n).shouldRun);
-    const maxUnavailable = Math.max(1, scaledIntOrPercent(strategy?.rollingUpdate?.maxUnavailable, eligible.length, 1));
+    const available = (p: Pod | undefined): boolean => !!p && isPodAvailable(p, minReady, now);
+    const podsOn = (n: Node): Pod[] => (byNode.get(n.metadata.name!) ?? []).filter((p) => !p.metadata.deletionTimestamp && !isTerminal(p));
+    const maxSurge = surgeOf(ds, eligible.length);
+    if (maxSurge > 0) {
+      const create: string[] = [];
+      const remove: Pod[] = [];
+      let surging = eligible.filter((n) => podsOn(n).length > 1).length;
+      for (const node of eligible) {
+        const pods = podsOn(node);
+        const old = pods.find((p) => p.metadata.labels?.[REVISION_LABEL] !== hash);
+        const updated = pods.find((p) => p.metadata.labels?.[REVISION_LABEL] === hash);
+        if (!old) continue;
+        if (updated) {
+          if (available(updated)) remove.push(old);
+          continue;
+        }
+        if (!available(old)) create.push(node.metadata.name!);
+        else if (surging < maxSurge) {
+          create.push(node.metadata.name!);
+          surging++;
+        }
+      }
+      return { create, remove };
+    }
+    let maxUnavailable = scaledIntOrPercent(strategy?.rollingUpdate?.maxUnavailable, eligible.length, 1);
+    if (maxUnavailable === 0) maxUnavailable = 1;
     let unavailable = 0;
     const oldAvailable: Pod[] = [];
     const victims: Pod[] = [];
     for (const node of eligible) {
-      const pod = (byNode.get(node.metadata.name!) ?? []).find((p) => !p.metadata.deletionTimestamp);
-      const available = !!pod && isPodAvailable(pod, minReady, now);
-      if (!available) unavailable++;
+      const pod = podsOn(node)[0];
+      if (!available(pod)) unavailable++;
       if (!pod || pod.metadata.labels?.[REVISION_LABEL] === hash) continue;
-      if (available) oldAvailable.push(pod);
+      if (available(pod)) oldAvailable.push(pod);
       else victims.push(pod);
     }
     const terminating = eligible.filter((n) => (byNode.get(n.metadata.name!) ?? []).some((p) => p.metadata.deletionTimestamp)).length;
     const budget = maxUnavailable - unavailable - terminating;
-    return [...victims, ...oldAvailable.slice(0, Math.max(0, budget))];
+    return { create: [], remove: [...victims, ...oldAvailable.slice(0, Math.max(0, budget))] };
   }
 
   private async apply(key: string, ds: DaemonSet, create: string[], remove: Pod[]): Promise<void> {
@@ -201,7 +240,8 @@ export class DaemonSetController {
         continue;
       }
       status.currentNumberScheduled++;
-      const pod = pods[0];
+      // Mid-surge a node holds two pods; the updated one is the node's daemon.
+      const pod = pods.find((p) => p.metadata.labels?.[REVISION_LABEL] === hash) ?? pods[0];
       if (isPodReady(pod)) {
         status.numberReady++;
         if (isPodAvailable(pod, minReady, now)) status.numberAvailable!++;
@@ -217,4 +257,11 @@ export class DaemonSetController {
     await this.options.client.daemonSets<DaemonSet>().updateStatus(ds.metadata.namespace, { ...cloneObject(ds), status })
       .catch((e: unknown) => { if (!isNotFound(e)) throw e; });
   }
+}
+
+/** rollingUpdate.maxSurge of `total` nodes (percentages round up); 0 for OnDelete or when unset. */
+function surgeOf(ds: DaemonSet, total: number): number {
+  const strategy = ds.spec?.updateStrategy;
+  if ((strategy?.type ?? 'RollingUpdate') !== 'RollingUpdate') return 0;
+  return scaledIntOrPercent(strategy?.rollingUpdate?.maxSurge, total, 0);
 }

@@ -112,4 +112,29 @@ describe('daemonset controller', () => {
     }
     await until(async () => { const s = (await getDs(client, 'roll')).status; return s?.updatedNumberScheduled === 3 && s.numberAvailable === 3; });
   });
+
+  it('RollingUpdate with maxSurge starts the updated pod beside the old one and removes the old one once it is available', async () => {
+    const { client, sim } = await startStack({ ready: true });
+    for (const n of ['n1', 'n2']) await addNode(client, n);
+    await client.daemonSets().create(NS, ds('surge', { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } } }));
+    await until(async () => (await getDs(client, 'surge')).status?.numberAvailable === 2);
+    sim.auto = false;
+    await client.daemonSets().patch(NS, 'surge', 'application/merge-patch+json', { spec: { template: { spec: { containers: [{ name: 'agent', image: 'bosun-test/agent:2' }] } } } });
+    for (let step = 1; step <= 2; step++) {
+      const fresh = await until(async () => {
+        const updated = (await live(client, 'surge')).filter((p) => p.spec?.containers[0].image === 'bosun-test/agent:2' && !p.status?.conditions);
+        return updated.length === 1 ? updated[0] : undefined;
+      });
+      await sleep(150);
+      // Surge: the old pod on that node still runs next to the new one, and every node keeps an available pod.
+      const pods = await live(client, 'surge');
+      expect(pods).toHaveLength(3);
+      expect(pods.filter((p) => nodeOfDaemonPod(p) === nodeOfDaemonPod(fresh))).toHaveLength(2);
+      await sim.markReady(fresh.metadata.name!);
+      await until(async () => (await live(client, 'surge')).filter((p) => nodeOfDaemonPod(p) === nodeOfDaemonPod(fresh)).length === 1);
+    }
+    const pods = await live(client, 'surge');
+    expect(pods.map((p) => p.spec?.containers[0].image)).toEqual(['bosun-test/agent:2', 'bosun-test/agent:2']);
+    await until(async () => { const s = (await getDs(client, 'surge')).status; return s?.updatedNumberScheduled === 2 && s.numberAvailable === 2; });
+  });
 });
