@@ -90,6 +90,11 @@ describe('kubectl --validate against bosun serve', () => {
     delete pod.metadata.finalizers;
     // Keep the pod schedulable-agnostic: the lab has no PriorityClass "high".
     delete pod.spec.priorityClassName;
+    // It uses hostPath, hostPort and sysctls, which Pod Security "baseline" refuses: opt a namespace in,
+    // as one must on a real cluster.
+    await kubectl(serve(), ['create', 'namespace', 'privileged-lab']);
+    await kubectl(serve(), ['label', 'namespace', 'privileged-lab', 'pod-security.kubernetes.io/enforce=privileged']);
+    pod.metadata.namespace = 'privileged-lab';
     const r = await kubectl(serve(), ['apply', '--validate=strict', '-f', manifest('full-pod.yaml', pod)]);
     expect([r.code, r.stdout, r.stderr]).toEqual([0, 'pod/full created\n', '']);
   });
