@@ -1,5 +1,6 @@
 // The lab's nodes: one kubelet per Node labelled lab.bosun.dev/managed=true, on one Docker bridge
-// network per lab (10.244.0.0/16, node-N gets 10.244.N.0/24). `--nodes N` makes sure node-1…node-N
+// network per lab (10.244.0.0/16 when free — another lab on the same engine takes 10.245.0.0/16 and so on;
+// node-N gets <prefix>.N.0/24). `--nodes N` makes sure node-1…node-N
 // exist; creating another Node with the label adds a node at runtime, deleting a managed Node removes
 // it (its kubelet stops and its containers go). See docs/NODES.md.
 import { createHash } from 'node:crypto';
@@ -14,8 +15,8 @@ import { Kubelet, type KubeletLogger } from './kubelet';
 import type { KubeletParts } from './kubelet-context';
 import type { KubeletDeps, KubeletTiming, NodeConfig } from './types';
 
-export const LAB_POD_SUBNET = '10.244.0.0/16';
-export const LAB_POD_GATEWAY = '10.244.0.1';
+/** Pod network ranges a lab may take, in order: Kubernetes' usual 10.244.0.0/16 first. */
+export const LAB_POD_PREFIXES = Array.from({ length: 11 }, (_, i) => `10.${244 + i}`);
 export const MANAGED_NODE_LABEL = 'lab.bosun.dev/managed';
 export const DEFAULT_NODE_CAPACITY: Readonly<Record<string, string>> = Object.freeze({
   cpu: '4',
@@ -30,7 +31,7 @@ export function labIdForDataDir(dataDir: string): string {
 }
 
 export const podNetworkName = (labId: string): string => `bosun-${labId}`;
-export const nodePodCIDR = (index: number): string => `10.244.${index}.0/24`;
+export const nodePodCIDR = (index: number, prefix = LAB_POD_PREFIXES[0]): string => `${prefix}.${index}.0/24`;
 
 /** Removes every container, the pod network and the volumes of one lab (tests, "reset lab"). */
 export async function removeLabResources(runtime: ContainerRuntime, labId: string): Promise<void> {
@@ -58,6 +59,8 @@ export interface LabNodesOptions {
 export class LabNodes {
   readonly kubelets = new Map<string, Kubelet>();
   readonly podNetwork: string;
+  /** First two octets of the pod network this lab got, e.g. "10.244". */
+  podPrefix = LAB_POD_PREFIXES[0];
   private informer?: SharedInformer<Node>;
   private readonly pending = new Map<string, Promise<void>>();
   private stopped = false;
@@ -70,11 +73,7 @@ export class LabNodes {
   async start(count: number): Promise<void> {
     const { runtime, labId } = this.options;
     await runtime.ping();
-    await runtime.ensureNetwork(this.podNetwork, {
-      subnet: LAB_POD_SUBNET,
-      gateway: LAB_POD_GATEWAY,
-      labels: { [RuntimeLabels.managed]: 'true', [RuntimeLabels.lab]: labId, [RuntimeLabels.role]: 'network' },
-    });
+    this.podPrefix = await this.ensurePodNetwork(runtime, labId);
     const existing = await this.options.client.nodes<Node>().list(undefined, { labelSelector: `${MANAGED_NODE_LABEL}=true` });
     const names = new Set<string>();
     for (let i = 1; i <= count; i++) names.add(`node-${i}`);
@@ -92,6 +91,25 @@ export class LabNodes {
     this.informer.start();
   }
 
+  /**
+   * The lab's pod network: the one this lab made earlier (whatever range it has), else the first free
+   * range — two labs on one engine (the desktop app and `bosun serve`, or two data dirs) cannot share one.
+   */
+  private async ensurePodNetwork(runtime: ContainerRuntime, labId: string): Promise<string> {
+    const labels = { [RuntimeLabels.managed]: 'true', [RuntimeLabels.lab]: labId, [RuntimeLabels.role]: 'network' };
+    let lastError: unknown;
+    for (const prefix of LAB_POD_PREFIXES) {
+      try {
+        const { subnet } = await runtime.ensureNetwork(this.podNetwork, { subnet: `${prefix}.0.0/16`, gateway: `${prefix}.0.1`, labels });
+        return subnet.split('.').slice(0, 2).join('.');
+      } catch (e) {
+        if (!/overlaps/i.test((e as Error).message)) throw e;
+        lastError = e;
+      }
+    }
+    throw new Error(`no free pod network range for the lab (tried ${LAB_POD_PREFIXES[0]}.0.0/16 to ${LAB_POD_PREFIXES.at(-1)}.0.0/16): ${(lastError as Error).message}`);
+  }
+
   /** Stops every kubelet; pods keep running for the next start to adopt. */
   async stop(): Promise<void> {
     this.stopped = true;
@@ -107,16 +125,16 @@ export class LabNodes {
     const inLab = (cidr: string): boolean => {
       try {
         const { base, bits } = parseCidr(cidr);
-        return bits === 24 && base >>> 16 === parseCidr(LAB_POD_SUBNET).base >>> 16 && ((base >>> 8) & 255) > 0;
+        return bits === 24 && base >>> 16 === parseCidr(`${this.podPrefix}.0.0/16`).base >>> 16 && ((base >>> 8) & 255) > 0;
       } catch {
         return false;
       }
     };
     if (!podCIDR || !inLab(podCIDR) || used.has(podCIDR)) {
       const m = /^node-(\d+)$/.exec(name);
-      const preferred = m && Number(m[1]) >= 1 && Number(m[1]) <= 254 ? nodePodCIDR(Number(m[1])) : undefined;
+      const preferred = m && Number(m[1]) >= 1 && Number(m[1]) <= 254 ? nodePodCIDR(Number(m[1]), this.podPrefix) : undefined;
       podCIDR = preferred && !used.has(preferred) ? preferred : undefined;
-      for (let i = 1; !podCIDR && i <= 254; i++) if (!used.has(nodePodCIDR(i))) podCIDR = nodePodCIDR(i);
+      for (let i = 1; !podCIDR && i <= 254; i++) if (!used.has(nodePodCIDR(i, this.podPrefix))) podCIDR = nodePodCIDR(i, this.podPrefix);
       if (!podCIDR) throw new Error('the lab pod network has no free node range left (254 nodes)');
     }
     return {

@@ -29,6 +29,7 @@ import {
   type ExecOptions,
   type ExecResult,
   type ExecSession,
+  type NetworkInfo,
   type Labels,
   type LogChunk,
   type LogOptions,
@@ -172,12 +173,18 @@ export class DockerRuntime implements ContainerRuntime {
 
   // ---- networks ----
 
-  async ensureNetwork(name: string, options: { subnet: string; gateway: string; labels: Labels }): Promise<void> {
-    const existing = await this.docker
-      .getNetwork(name)
-      .inspect()
-      .catch((err: { statusCode?: number }) => (err.statusCode === 404 ? undefined : this.fail(err, `inspecting network ${name}`)));
-    if (existing) return;
+  async ensureNetwork(name: string, options: { subnet: string; gateway: string; labels: Labels }): Promise<NetworkInfo> {
+    const inspect = (): Promise<any> =>
+      this.docker
+        .getNetwork(name)
+        .inspect()
+        .catch((err: { statusCode?: number }) => (err.statusCode === 404 ? undefined : this.fail(err, `inspecting network ${name}`)));
+    const inUse = (net: any): NetworkInfo => {
+      const config = net?.IPAM?.Config?.[0] ?? {};
+      return { subnet: config.Subnet ?? options.subnet, gateway: config.Gateway ?? options.gateway };
+    };
+    const existing = await inspect();
+    if (existing) return inUse(existing);
     try {
       await this.docker.createNetwork({
         Name: name,
@@ -188,9 +195,10 @@ export class DockerRuntime implements ContainerRuntime {
       });
     } catch (err) {
       // Another kubelet of the same lab created it between our inspect and create.
-      if ((err as { statusCode?: number }).statusCode === 409) return;
+      if ((err as { statusCode?: number }).statusCode === 409) return inUse(await inspect());
       this.fail(err, `creating network ${name} (${options.subnet})`);
     }
+    return { subnet: options.subnet, gateway: options.gateway };
   }
 
   async removeNetwork(name: string): Promise<void> {

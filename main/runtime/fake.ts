@@ -20,6 +20,7 @@ import {
   type ExecSession,
   type Labels,
   type LogChunk,
+  type NetworkInfo,
   type LogOptions,
   type PullProgress,
   type RuntimeEventHandlers,
@@ -182,9 +183,17 @@ export class FakeRuntime extends FakeContainers implements ContainerRuntime {
 
   // ---- networks ----
 
-  async ensureNetwork(name: string, options: { subnet: string; gateway: string; labels: Labels }): Promise<void> {
+  async ensureNetwork(name: string, options: { subnet: string; gateway: string; labels: Labels }): Promise<NetworkInfo> {
     this.record('ensureNetwork', name, options);
-    if (!this.networks.has(name)) this.networks.set(name, new FakeNetwork(name, options.subnet, options.gateway, options.labels));
+    const existing = this.networks.get(name);
+    if (existing) return { subnet: existing.subnet, gateway: existing.gateway };
+    for (const other of this.networks.values()) {
+      if (other.subnet === options.subnet) {
+        throw new RuntimeError('Conflict', `creating network ${name} (${options.subnet}): Pool overlaps with other one on this address space`);
+      }
+    }
+    this.networks.set(name, new FakeNetwork(name, options.subnet, options.gateway, options.labels));
+    return { subnet: options.subnet, gateway: options.gateway };
   }
 
   async removeNetwork(name: string): Promise<void> {

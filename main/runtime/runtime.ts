@@ -85,6 +85,11 @@ export interface SandboxNetwork {
   extraHosts?: string[];
 }
 
+export interface NetworkInfo {
+  subnet: string;
+  gateway: string;
+}
+
 export interface ContainerSpec {
   /** Engine-level name; the kubelet uses k8s_<container>_<pod>_<ns>_<uid>_<attempt> like the Docker shim. */
   name: string;
@@ -250,7 +255,11 @@ export interface ContainerRuntime {
   /** Pulls with progress; failures (also those reported inside a 200 stream) throw ErrImagePull/ImageNotFound. */
   pullImage(image: string, onProgress?: (p: PullProgress) => void): Promise<void>;
 
-  ensureNetwork(name: string, options: { subnet: string; gateway: string; labels: Labels }): Promise<void>;
+  /**
+   * Creates the bridge network unless it exists. Answers the subnet and gateway actually in use: an
+   * existing network keeps its own (a lab restarted later finds the range it chose before).
+   */
+  ensureNetwork(name: string, options: { subnet: string; gateway: string; labels: Labels }): Promise<NetworkInfo>;
   removeNetwork(name: string): Promise<void>;
   /** Partition faults: cut a container from a network and heal it (with its IP and aliases). */
   disconnectNetwork(id: string, network: string): Promise<void>;
