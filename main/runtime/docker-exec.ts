@@ -123,7 +123,12 @@ export class DockerExec {
     }
     return this.session(socket, options, {
       resize: (cols, rows) => container.resize({ h: rows, w: cols }),
-      exitCode: async () => Number((await container.wait()).StatusCode),
+      // The stream also ends when the client detaches or Docker closes it on stdin EOF (without
+      // StdinOnce); a container still running then means "detached", not an exit.
+      exitCode: async () => {
+        const state = (await container.inspect().catch(() => undefined))?.State;
+        return state && !state.Running ? Number(state.ExitCode ?? 0) : 0;
+      },
       kill: async () => undefined,
       what: `attached terminal of container ${id}`,
     });
