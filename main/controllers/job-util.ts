@@ -6,6 +6,9 @@ import { cloneObject } from '../client/cache-object';
 
 export const JOB_COMPLETION_INDEX = 'batch.kubernetes.io/job-completion-index';
 export const JOB_COMPLETION_INDEX_ENV = 'JOB_COMPLETION_INDEX';
+export const JOB_TRACKING_FINALIZER = 'batch.kubernetes.io/job-tracking';
+
+export const hasTrackingFinalizer = (pod: Pod | undefined): boolean => !!pod?.metadata.finalizers?.includes(JOB_TRACKING_FINALIZER);
 
 export const rfc3339 = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 
@@ -96,7 +99,7 @@ export function newJobPod(job: Job, index: number | undefined): Pod {
       namespace: job.metadata.namespace,
       labels,
       ...(Object.keys(annotations).length ? { annotations } : {}),
-      ...(meta.finalizers ? { finalizers: meta.finalizers } : {}),
+      finalizers: [...(meta.finalizers ?? []), JOB_TRACKING_FINALIZER],
       ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name, uid: job.metadata.uid!, controller: true, blockOwnerDeletion: true }],
     },
     spec,

@@ -1,11 +1,11 @@
 // Job controller (k8s pkg/controller/job): run pods until `completions` succeeded (NonIndexed) or every
 // index in [0, completions) succeeded once (Indexed), at most `parallelism` at a time; fail the Job past
 // backoffLimit or activeDeadlineSeconds; honour suspend; delete finished Jobs after ttlSecondsAfterFinished
-// (the ttl-after-finished controller's job, folded in here). Pods are counted from the cache as in
-// Kubernetes' legacy tracking (no job-tracking finalizer); counters never go down, so deleting a
-// finished pod does not re-run its work.
+// (the ttl-after-finished controller's job, folded in here). Pods are counted with the
+// `batch.kubernetes.io/job-tracking` finalizer and status.uncountedTerminatedPods, as Kubernetes 1.26+
+// does, so a finished pod deleted by anyone is still counted exactly once.
 import type { Job, JobCondition, JobStatus } from '../../shared/api/batch';
-import { isConflict, isNotFound } from '../../shared/api/errors';
+import { isConflict, isInvalid, isNotFound } from '../../shared/api/errors';
 import type { KubeObject } from '../../shared/api/meta';
 import type { Pod } from '../../shared/api/pod';
 import { cloneObject } from '../client/cache-object';
@@ -19,8 +19,9 @@ import type { SharedInformerFactory } from '../client/informer-factory';
 import { runWorkers, WorkQueue } from '../client/workqueue';
 import { ControllerExpectations, controllerRefOf, isPodReady } from './deployment/pods';
 import {
-  backoffDelay, conditionOf, formatIndexes, isJobFinished, newJobPod, parseIndexes, podFinishedAt, podIndex, rfc3339, setCondition,
+  backoffDelay, conditionOf, formatIndexes, hasTrackingFinalizer, isJobFinished, JOB_TRACKING_FINALIZER, newJobPod, parseIndexes, podFinishedAt, podIndex, rfc3339, setCondition,
 } from './job-util';
+import { sameValue } from './statefulset-util';
 
 export interface JobControllerOptions {
   client: KubeClient;
@@ -48,6 +49,16 @@ export class JobController {
   private readonly expectations: ControllerExpectations;
   private readonly backoffBase: number;
   private readonly backoffMax: number;
+  /** Pods this controller deleted itself (suspend, scale-down, failure): not counted as failures. */
+  private readonly deletedByController = new Set<string>();
+  /**
+   * Pods whose finalizer removal is not yet in the pod cache, and the resourceVersion of our last status
+   * write per Job: until the caches show both, a sync would count a pod twice or not at all.
+   */
+  private readonly releasing = new Map<string, Set<string>>();
+  private readonly writtenStatus = new Map<string, string>();
+  /** When each Job last saw a pod fail (k8s backoffRecordStore), for the pod-recreate delay. */
+  private readonly lastFailure = new Map<string, number>();
 
   constructor(private readonly options: JobControllerOptions) {
     this.clock = options.clock ?? new RealClock();
@@ -61,7 +72,14 @@ export class JobController {
     this.jobs.addEventHandler({
       onAdd: (j) => this.queue.add(metaNamespaceKey(j)),
       onUpdate: (_o, j) => this.queue.add(metaNamespaceKey(j)),
-      onDelete: (j) => this.expectations.delete(metaNamespaceKey(j)),
+      onDelete: (j) => {
+        this.expectations.delete(metaNamespaceKey(j));
+        this.lastFailure.delete(metaNamespaceKey(j));
+        this.releasing.delete(metaNamespaceKey(j));
+        this.writtenStatus.delete(metaNamespaceKey(j));
+        // Pods still holding the finalizer are released by podChanged as their events arrive.
+        for (const p of this.pods.lister.byIndex(OWNER_UID_INDEX, j.metadata.uid!)) if (hasTrackingFinalizer(p)) void this.releaseFinalizer(p).catch(() => undefined);
+      },
     });
     this.pods.addEventHandler({
       onAdd: (p) => this.podChanged(p, true),
@@ -89,6 +107,12 @@ export class JobController {
     const ref = controllerRefOf(pod);
     if (ref?.kind !== 'Job') return;
     const key = `${pod.metadata.namespace}/${ref.name}`;
+    if (deleted || !hasTrackingFinalizer(pod)) this.releasing.get(key)?.delete(pod.metadata.uid!);
+    // The Job is gone (e.g. deleted with background propagation): its pods must not stay stuck.
+    if (!deleted && hasTrackingFinalizer(pod) && this.jobs.hasSynced() && this.jobs.lister.get(pod.metadata.namespace, ref.name)?.metadata.uid !== ref.uid) {
+      void this.releaseFinalizer(pod).catch(() => this.queue.add(key));
+      return;
+    }
     if (added) this.expectations.creationObserved(key);
     if (deleted || pod.metadata.deletionTimestamp) this.expectations.deletionObserved(key, metaNamespaceKey(pod));
     this.queue.add(key);
@@ -97,9 +121,14 @@ export class JobController {
   async sync(key: string): Promise<void> {
     const { namespace, name } = splitMetaNamespaceKey(key);
     const job = this.jobs.lister.get(namespace, name);
-    if (!job || job.metadata.deletionTimestamp) return;
+    if (!job) return;
     const now = this.clock.nowMs();
     const pods = this.pods.lister.byIndex(OWNER_UID_INDEX, job.metadata.uid!).filter((p) => controllerRefOf(p)?.uid === job.metadata.uid);
+    // A Job on its way out (foreground deletion) must not hold its pods back.
+    if (job.metadata.deletionTimestamp) return this.releaseFinalizers(pods.filter(hasTrackingFinalizer));
+    if (this.releasing.get(key)?.size) return;
+    const written = this.writtenStatus.get(key);
+    if (written && olderVersion(job.metadata.resourceVersion, written)) return;
     if (isJobFinished(job)) return this.finished(key, job, pods, now);
     if (!this.expectations.satisfied(key)) return;
 
@@ -108,24 +137,14 @@ export class JobController {
     const active = pods.filter(isActive);
     const prev = job.status ?? {};
     const completed = parseIndexes(prev.completedIndexes);
-    let succeededPods = 0;
-    let failedPods = 0;
-    for (const p of pods) {
-      if (p.status?.phase === 'Succeeded') {
-        succeededPods++;
-        const i = podIndex(p);
-        if (indexed && i !== undefined && i < (spec.completions ?? 0)) completed.add(i);
-      } else if (p.status?.phase === 'Failed') failedPods++;
-    }
-    const succeeded = indexed ? Math.max(prev.succeeded ?? 0, completed.size) : Math.max(prev.succeeded ?? 0, succeededPods);
-    const failed = Math.max(prev.failed ?? 0, failedPods);
+    const { counted, succeeded, failed, uncounted, release } = this.trackTerminatedPods(key, job, pods, completed, now);
     // restartPolicy OnFailure: the kubelet restarts failing containers in place; each restart is a failure.
     const restarts = spec.template.spec?.restartPolicy === 'OnFailure'
       ? active.reduce((n, p) => n + Math.max(0, ...(p.status?.containerStatuses ?? []).map((c) => c.restartCount ?? 0)), 0)
       : 0;
 
     let conditions: JobCondition[] = (prev.conditions ?? []).map((c) => ({ ...c }));
-    const status: JobStatus = { ...cloneObject(prev), succeeded, failed, ready: active.filter(isPodReady).length };
+    const status: JobStatus = { ...cloneObject(prev), succeeded: counted.succeeded, failed: counted.failed, ready: active.filter(isPodReady).length, uncountedTerminatedPods: uncounted };
     if (indexed) status.completedIndexes = formatIndexes(completed);
     const target = eventTarget(job);
 
@@ -138,7 +157,7 @@ export class JobController {
       delete status.startTime;
       status.active = 0;
       status.conditions = conditions;
-      return this.writeStatus(job, status);
+      return this.writeStatus(job, status, release);
     }
     if (conditionOf(job, 'Suspended')?.status === 'True') {
       conditions = setCondition(conditions, 'Suspended', 'False', 'JobResumed', 'Job resumed', now);
@@ -165,7 +184,7 @@ export class JobController {
         conditions = setCondition(conditions, 'Failed', 'True', failure.reason, failure.message, now);
       }
       status.conditions = conditions;
-      return this.writeStatus(job, status);
+      return this.writeStatus(job, status, release);
     }
     if (deadline !== undefined) this.queue.addAfter(key, Math.max(1, started + deadline * 1000 - now));
 
@@ -180,13 +199,13 @@ export class JobController {
       status.completionTime = rfc3339(now);
       status.conditions = conditions;
       this.recorder.event(target, 'Normal', 'Completed', 'Job completed');
-      return this.writeStatus(job, status);
+      return this.writeStatus(job, status, release);
     }
 
     const activeCount = await this.managePods(key, job, active, { succeeded, failed, completed, now });
     status.active = activeCount;
     if (conditions.length) status.conditions = conditions;
-    await this.writeStatus(job, status);
+    await this.writeStatus(job, status, release);
   }
 
   /** Creates or deletes pods toward min(parallelism, work left); returns the resulting active count. */
@@ -217,7 +236,7 @@ export class JobController {
     if (missing <= 0) return active.length;
     // Pod-recreate backoff: after failures, wait base·2^(n-1) (capped) from the last failure.
     if (s.failed > 0) {
-      const lastFailure = Math.max(0, ...this.pods.lister.byIndex(OWNER_UID_INDEX, job.metadata.uid!).filter((p) => p.status?.phase === 'Failed').map(podFinishedAt));
+      const lastFailure = this.lastFailure.get(key) ?? Math.max(0, ...this.pods.lister.byIndex(OWNER_UID_INDEX, job.metadata.uid!).filter((p) => p.status?.phase === 'Failed').map(podFinishedAt));
       const readyAt = lastFailure + backoffDelay(s.failed, this.backoffBase, this.backoffMax);
       if (readyAt > s.now) {
         this.queue.addAfter(key, readyAt - s.now);
@@ -246,6 +265,7 @@ export class JobController {
     if (!pods.length) return;
     this.expectations.expectDeletions(key, pods.map((p) => metaNamespaceKey(p)));
     const target = eventTarget(job);
+    for (const pod of pods) this.deletedByController.add(pod.metadata.uid!);
     await Promise.all(pods.map(async (pod) => {
       try {
         await this.options.client.pods().delete(pod.metadata.namespace, pod.metadata.name!, { preconditions: { uid: pod.metadata.uid } });
@@ -261,6 +281,12 @@ export class JobController {
   private async finished(key: string, job: Job, pods: Pod[], now: number): Promise<void> {
     const active = pods.filter(isActive);
     if (active.length) await this.deletePods(key, job, active);
+    // Pods that ended as the Job finished are still counted; then none keeps the tracking finalizer.
+    const completed = parseIndexes(job.status?.completedIndexes);
+    const { counted, uncounted, release } = this.trackTerminatedPods(key, job, pods, completed, now);
+    const status: JobStatus = { ...cloneObject(job.status ?? {}), succeeded: counted.succeeded, failed: counted.failed, uncountedTerminatedPods: uncounted };
+    if (job.spec?.completionMode === 'Indexed') status.completedIndexes = formatIndexes(completed);
+    await this.writeStatus(job, status, release);
     const ttl = job.spec?.ttlSecondsAfterFinished;
     if (ttl === undefined || ttl === null) return;
     const finishedCond = (job.status?.conditions ?? []).find((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
@@ -274,20 +300,117 @@ export class JobController {
       .catch((e: unknown) => { if (!isNotFound(e)) throw e; });
   }
 
-  private async writeStatus(job: Job, status: JobStatus): Promise<void> {
-    if (JSON.stringify(stripVolatile(job.status ?? {})) === JSON.stringify(stripVolatile(status))) return;
-    await this.options.client.jobs<Job>().updateStatus(job.metadata.namespace, { ...cloneObject(job), status })
-      .catch((e: unknown) => { if (!isNotFound(e)) throw e; });
+  /** Status first, then the finalizers: a pod is released only once the status has recorded it. */
+  private async writeStatus(job: Job, status: JobStatus, release: Pod[] = []): Promise<void> {
+    if (!sameValue(stripVolatile(job.status ?? {}), stripVolatile(status))) {
+      try {
+        const fresh = await this.options.client.jobs<Job>().updateStatus(job.metadata.namespace, { ...cloneObject(job), status });
+        this.writtenStatus.set(metaNamespaceKey(job), fresh.metadata.resourceVersion!);
+      } catch (e) {
+        if (isNotFound(e)) return;
+        throw e;
+      }
+    }
+    await this.releaseFinalizers(release);
+  }
+
+  /**
+   * Job tracking with finalizers (k8s trackJobStatusAndRemoveFinalizers): a finished pod still holding
+   * `batch.kubernetes.io/job-tracking` goes into status.uncountedTerminatedPods; once its finalizer is
+   * gone (released after that status write) it moves into succeeded/failed. A pod being deleted before it
+   * succeeded counts as failed, unless this controller deleted it (suspend, scale-down, failure).
+   */
+  private trackTerminatedPods(key: string, job: Job, pods: Pod[], completed: Set<number>, now: number) {
+    const prev = job.status ?? {};
+    const indexed = job.spec?.completionMode === 'Indexed';
+    const okUids = new Set(prev.uncountedTerminatedPods?.succeeded ?? []);
+    const failedUids = new Set(prev.uncountedTerminatedPods?.failed ?? []);
+    const byUid = new Map(pods.map((p) => [p.metadata.uid!, p]));
+    let succeeded = prev.succeeded ?? 0;
+    let failed = prev.failed ?? 0;
+    for (const uid of okUids) {
+      if (hasTrackingFinalizer(byUid.get(uid))) continue;
+      okUids.delete(uid);
+      succeeded++;
+    }
+    for (const uid of failedUids) {
+      if (hasTrackingFinalizer(byUid.get(uid))) continue;
+      failedUids.delete(uid);
+      failed++;
+    }
+    const release: Pod[] = [];
+    for (const p of pods) {
+      if (!hasTrackingFinalizer(p)) continue;
+      const uid = p.metadata.uid!;
+      if (okUids.has(uid) || failedUids.has(uid)) {
+        release.push(p);
+      } else if (p.status?.phase === 'Succeeded') {
+        okUids.add(uid);
+        release.push(p);
+        const i = podIndex(p);
+        if (indexed && i !== undefined && i < (job.spec?.completions ?? 0)) completed.add(i);
+      } else if (p.status?.phase === 'Failed' || p.metadata.deletionTimestamp) {
+        release.push(p);
+        if (this.deletedByController.delete(uid)) continue;
+        failedUids.add(uid);
+        this.lastFailure.set(key, Math.max(this.lastFailure.get(key) ?? 0, p.status?.phase === 'Failed' ? podFinishedAt(p) : now));
+      }
+    }
+    const uncounted: NonNullable<JobStatus['uncountedTerminatedPods']> = {};
+    if (okUids.size) uncounted.succeeded = [...okUids];
+    if (failedUids.size) uncounted.failed = [...failedUids];
+    // status.succeeded/failed hold only counted pods (as in Kubernetes); decisions use both.
+    return { counted: { succeeded, failed }, succeeded: succeeded + okUids.size, failed: failed + failedUids.size, uncounted, release };
+  }
+
+  private async releaseFinalizers(pods: Pod[]): Promise<void> {
+    await Promise.all(pods.map((p) => this.releaseFinalizer(p)));
+  }
+
+  private async releaseFinalizer(pod: Pod): Promise<void> {
+    const ref = controllerRefOf(pod);
+    const key = `${pod.metadata.namespace}/${ref?.name}`;
+    const pending = this.releasing.get(key) ?? new Set<string>();
+    this.releasing.set(key, pending);
+    pending.add(pod.metadata.uid!);
+    try {
+      await this.patchOutFinalizer(pod);
+    } catch (e) {
+      pending.delete(pod.metadata.uid!);
+      throw e;
+    }
+  }
+
+  private async patchOutFinalizer(pod: Pod): Promise<void> {
+    const finalizers = (pod.metadata.finalizers ?? []).filter((f) => f !== JOB_TRACKING_FINALIZER);
+    const patch = [
+      { op: 'test', path: '/metadata/uid', value: pod.metadata.uid },
+      finalizers.length ? { op: 'replace', path: '/metadata/finalizers', value: finalizers } : { op: 'remove', path: '/metadata/finalizers' },
+    ];
+    await this.options.client.pods().patch(pod.metadata.namespace, pod.metadata.name!, 'application/json-patch+json', patch)
+      .catch((e: unknown) => {
+        // Gone or changed under us: nothing to wait for; the next event brings the pod back to a sync.
+        this.releasing.get(`${pod.metadata.namespace}/${controllerRefOf(pod)?.name}`)?.delete(pod.metadata.uid!);
+        if (!isNotFound(e) && !isConflict(e) && !isInvalid(e)) throw e;
+      });
   }
 }
 
 // Status fields whose absence and zero mean the same; compared without them to skip no-op writes.
 function stripVolatile(s: JobStatus): JobStatus {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(s)) if (v !== undefined && v !== 0 && v !== '') out[k] = v;
+  for (const [k, v] of Object.entries(s)) {
+    const empty = v === undefined || v === 0 || v === '' || (typeof v === 'object' && v !== null && Object.keys(v).length === 0);
+    if (!empty) out[k] = v;
+  }
   return Object.fromEntries(Object.keys(out).sort().map((k) => [k, out[k]])) as JobStatus;
 }
 
 function eventTarget(job: Job): KubeObject {
   return { ...job, apiVersion: 'batch/v1', kind: 'Job' };
+}
+
+/** resourceVersions are opaque in Kubernetes; the lab's are increasing integers, compared only when they are. */
+function olderVersion(a: string | undefined, b: string): boolean {
+  return !!a && /^\d+$/.test(a) && /^\d+$/.test(b) && BigInt(a) < BigInt(b);
 }

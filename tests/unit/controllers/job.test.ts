@@ -115,10 +115,15 @@ describe('job controller', () => {
   });
 
   it('suspend deletes active pods and resume starts them again; deleting a pod brings a replacement', async () => {
-    const { client } = await startStack({ ready: false });
+    const { client, clock } = await startStack({ ready: false });
     await client.jobs().create(NS, job('pause', { parallelism: 2, completions: 2 }));
     const pods = await until(async () => { const p = running(await jobPods(client, 'pause')); return p.length === 2 ? p : undefined; });
+    // Deleted by someone else before it succeeded: counted as a failure (job-tracking finalizer), and the
+    // replacement waits out the 10 s pod-recreate backoff.
     await client.pods().delete(NS, pods[0].metadata.name!);
+    await until(async () => (await getJob(client, 'pause')).status?.failed === 1);
+    await until(async () => !(await jobPods(client, 'pause')).some((x) => x.metadata.name === pods[0].metadata.name));
+    clock.step(10_000);
     await until(async () => { const p = running(await jobPods(client, 'pause')); return p.length === 2 && !p.some((x) => x.metadata.name === pods[0].metadata.name); });
     await client.jobs().patch(NS, 'pause', 'application/merge-patch+json', { spec: { suspend: true } });
     const suspended = await until(async () => { const j = await getJob(client, 'pause'); return cond(j, 'Suspended') ? j : undefined; });
@@ -140,6 +145,31 @@ describe('job controller', () => {
     expect((await getJob(client, 'short')).metadata.name).toBe('short');
     clock.step(31_000);
     await until(async () => !(await client.jobs().list(NS)).items.some((j) => j.metadata.name === 'short'));
+  });
+});
+
+describe('job tracking finalizer', () => {
+  it('pods carry batch.kubernetes.io/job-tracking until counted; a counted pod deleted later is not re-run; deleting the Job frees its pods', async () => {
+    const { client, clock } = await startStack({ ready: false });
+    await client.jobs().create(NS, job('track', { completions: 2, parallelism: 1 }));
+    const first = await until(async () => running(await jobPods(client, 'track'))[0]);
+    expect(first.metadata.finalizers).toEqual(['batch.kubernetes.io/job-tracking']);
+    await finish(client, clock, first, 'Succeeded');
+    // Counted (status.succeeded, uncountedTerminatedPods empty again) and released.
+    await until(async () => {
+      const j = await getJob(client, 'track');
+      return j.status?.succeeded === 1 && !j.status.uncountedTerminatedPods?.succeeded?.length;
+    });
+    await until(async () => !(await client.pods<Pod>().get(NS, first.metadata.name!)).metadata.finalizers);
+    await client.pods().delete(NS, first.metadata.name!);
+    const second = await until(async () => running(await jobPods(client, 'track'))[0]);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(running(await jobPods(client, 'track'))).toHaveLength(1);
+    expect((await getJob(client, 'track')).status?.succeeded).toBe(1);
+
+    // Background deletion: the garbage collector deletes the pod, and the finalizer does not keep it.
+    await client.jobs().delete(NS, 'track', { propagationPolicy: 'Background' });
+    await until(async () => !(await client.pods<Pod>().list(NS)).items.some((p) => p.metadata.name === second.metadata.name), 8000, 'job pod removed');
   });
 });
 
