@@ -5,7 +5,7 @@
 // `batch.kubernetes.io/job-tracking` finalizer and status.uncountedTerminatedPods, as Kubernetes 1.26+
 // does, so a finished pod deleted by anyone is still counted exactly once.
 import type { Job, JobCondition, JobStatus } from '../../shared/api/batch';
-import { isConflict, isInvalid, isNotFound } from '../../shared/api/errors';
+import { isConflict, isNotFound } from '../../shared/api/errors';
 import type { KubeObject } from '../../shared/api/meta';
 import type { Pod } from '../../shared/api/pod';
 import { cloneObject } from '../client/cache-object';
@@ -19,8 +19,9 @@ import type { SharedInformerFactory } from '../client/informer-factory';
 import { runWorkers, WorkQueue } from '../client/workqueue';
 import { ControllerExpectations, controllerRefOf, isPodReady } from './deployment/pods';
 import {
-  backoffDelay, conditionOf, formatIndexes, hasTrackingFinalizer, isJobFinished, JOB_TRACKING_FINALIZER, newJobPod, parseIndexes, podFinishedAt, podIndex, rfc3339, setCondition,
+  backoffDelay, conditionOf, formatIndexes, hasTrackingFinalizer, isJobFinished, newJobPod, parseIndexes, podFinishedAt, podIndex, rfc3339, setCondition,
 } from './job-util';
+import { JobPodTracking } from './job-tracking';
 import { sameValue } from './statefulset-util';
 
 export interface JobControllerOptions {
@@ -49,16 +50,7 @@ export class JobController {
   private readonly expectations: ControllerExpectations;
   private readonly backoffBase: number;
   private readonly backoffMax: number;
-  /** Pods this controller deleted itself (suspend, scale-down, failure): not counted as failures. */
-  private readonly deletedByController = new Set<string>();
-  /**
-   * Pods whose finalizer removal is not yet in the pod cache, and the resourceVersion of our last status
-   * write per Job: until the caches show both, a sync would count a pod twice or not at all.
-   */
-  private readonly releasing = new Map<string, Set<string>>();
-  private readonly writtenStatus = new Map<string, string>();
-  /** When each Job last saw a pod fail (k8s backoffRecordStore), for the pod-recreate delay. */
-  private readonly lastFailure = new Map<string, number>();
+  private readonly tracking: JobPodTracking;
 
   constructor(private readonly options: JobControllerOptions) {
     this.clock = options.clock ?? new RealClock();
@@ -66,6 +58,7 @@ export class JobController {
     this.backoffMax = options.backoffMaxMs ?? DEFAULT_JOB_BACKOFF_MAX_MS;
     this.queue = new WorkQueue<string>({ name: 'job-controller', clock: this.clock });
     this.expectations = new ControllerExpectations(this.clock);
+    this.tracking = new JobPodTracking(options.client);
     this.recorder = new EventRecorder(options.client, { component: 'job-controller', clock: this.clock });
     this.jobs = options.informers.informerFor<Job>(JOBS);
     this.pods = options.informers.informerFor<Pod>(PODS, { indexers: { [OWNER_UID_INDEX]: indexByOwnerUid } });
@@ -74,11 +67,9 @@ export class JobController {
       onUpdate: (_o, j) => this.queue.add(metaNamespaceKey(j)),
       onDelete: (j) => {
         this.expectations.delete(metaNamespaceKey(j));
-        this.lastFailure.delete(metaNamespaceKey(j));
-        this.releasing.delete(metaNamespaceKey(j));
-        this.writtenStatus.delete(metaNamespaceKey(j));
+        this.tracking.forget(metaNamespaceKey(j));
         // Pods still holding the finalizer are released by podChanged as their events arrive.
-        for (const p of this.pods.lister.byIndex(OWNER_UID_INDEX, j.metadata.uid!)) if (hasTrackingFinalizer(p)) void this.releaseFinalizer(p).catch(() => undefined);
+        for (const p of this.pods.lister.byIndex(OWNER_UID_INDEX, j.metadata.uid!)) if (hasTrackingFinalizer(p)) void this.tracking.release(p).catch(() => undefined);
       },
     });
     this.pods.addEventHandler({
@@ -107,10 +98,10 @@ export class JobController {
     const ref = controllerRefOf(pod);
     if (ref?.kind !== 'Job') return;
     const key = `${pod.metadata.namespace}/${ref.name}`;
-    if (deleted || !hasTrackingFinalizer(pod)) this.releasing.get(key)?.delete(pod.metadata.uid!);
+    this.tracking.observed(key, pod, deleted);
     // The Job is gone (e.g. deleted with background propagation): its pods must not stay stuck.
     if (!deleted && hasTrackingFinalizer(pod) && this.jobs.hasSynced() && this.jobs.lister.get(pod.metadata.namespace, ref.name)?.metadata.uid !== ref.uid) {
-      void this.releaseFinalizer(pod).catch(() => this.queue.add(key));
+      void this.tracking.release(pod).catch(() => this.queue.add(key));
       return;
     }
     if (added) this.expectations.creationObserved(key);
@@ -125,10 +116,8 @@ export class JobController {
     const now = this.clock.nowMs();
     const pods = this.pods.lister.byIndex(OWNER_UID_INDEX, job.metadata.uid!).filter((p) => controllerRefOf(p)?.uid === job.metadata.uid);
     // A Job on its way out (foreground deletion) must not hold its pods back.
-    if (job.metadata.deletionTimestamp) return this.releaseFinalizers(pods.filter(hasTrackingFinalizer));
-    if (this.releasing.get(key)?.size) return;
-    const written = this.writtenStatus.get(key);
-    if (written && olderVersion(job.metadata.resourceVersion, written)) return;
+    if (job.metadata.deletionTimestamp) return this.tracking.releaseAll(pods.filter(hasTrackingFinalizer));
+    if (!this.tracking.cachesCaughtUp(key, job)) return;
     if (isJobFinished(job)) return this.finished(key, job, pods, now);
     if (!this.expectations.satisfied(key)) return;
 
@@ -137,7 +126,7 @@ export class JobController {
     const active = pods.filter(isActive);
     const prev = job.status ?? {};
     const completed = parseIndexes(prev.completedIndexes);
-    const { counted, succeeded, failed, uncounted, release } = this.trackTerminatedPods(key, job, pods, completed, now);
+    const { counted, succeeded, failed, uncounted, release } = this.tracking.track(key, job, pods, completed, now);
     // restartPolicy OnFailure: the kubelet restarts failing containers in place; each restart is a failure.
     const restarts = spec.template.spec?.restartPolicy === 'OnFailure'
       ? active.reduce((n, p) => n + Math.max(0, ...(p.status?.containerStatuses ?? []).map((c) => c.restartCount ?? 0)), 0)
@@ -236,7 +225,7 @@ export class JobController {
     if (missing <= 0) return active.length;
     // Pod-recreate backoff: after failures, wait base·2^(n-1) (capped) from the last failure.
     if (s.failed > 0) {
-      const lastFailure = this.lastFailure.get(key) ?? Math.max(0, ...this.pods.lister.byIndex(OWNER_UID_INDEX, job.metadata.uid!).filter((p) => p.status?.phase === 'Failed').map(podFinishedAt));
+      const lastFailure = this.tracking.lastFailure.get(key) ?? Math.max(0, ...this.pods.lister.byIndex(OWNER_UID_INDEX, job.metadata.uid!).filter((p) => p.status?.phase === 'Failed').map(podFinishedAt));
       const readyAt = lastFailure + backoffDelay(s.failed, this.backoffBase, this.backoffMax);
       if (readyAt > s.now) {
         this.queue.addAfter(key, readyAt - s.now);
@@ -265,7 +254,7 @@ export class JobController {
     if (!pods.length) return;
     this.expectations.expectDeletions(key, pods.map((p) => metaNamespaceKey(p)));
     const target = eventTarget(job);
-    for (const pod of pods) this.deletedByController.add(pod.metadata.uid!);
+    for (const pod of pods) this.tracking.deletedByController.add(pod.metadata.uid!);
     await Promise.all(pods.map(async (pod) => {
       try {
         await this.options.client.pods().delete(pod.metadata.namespace, pod.metadata.name!, { preconditions: { uid: pod.metadata.uid } });
@@ -283,7 +272,7 @@ export class JobController {
     if (active.length) await this.deletePods(key, job, active);
     // Pods that ended as the Job finished are still counted; then none keeps the tracking finalizer.
     const completed = parseIndexes(job.status?.completedIndexes);
-    const { counted, uncounted, release } = this.trackTerminatedPods(key, job, pods, completed, now);
+    const { counted, uncounted, release } = this.tracking.track(key, job, pods, completed, now);
     const status: JobStatus = { ...cloneObject(job.status ?? {}), succeeded: counted.succeeded, failed: counted.failed, uncountedTerminatedPods: uncounted };
     if (job.spec?.completionMode === 'Indexed') status.completedIndexes = formatIndexes(completed);
     await this.writeStatus(job, status, release);
@@ -305,94 +294,13 @@ export class JobController {
     if (!sameValue(stripVolatile(job.status ?? {}), stripVolatile(status))) {
       try {
         const fresh = await this.options.client.jobs<Job>().updateStatus(job.metadata.namespace, { ...cloneObject(job), status });
-        this.writtenStatus.set(metaNamespaceKey(job), fresh.metadata.resourceVersion!);
+        this.tracking.statusWritten(metaNamespaceKey(job), fresh.metadata.resourceVersion!);
       } catch (e) {
         if (isNotFound(e)) return;
         throw e;
       }
     }
-    await this.releaseFinalizers(release);
-  }
-
-  /**
-   * Job tracking with finalizers (k8s trackJobStatusAndRemoveFinalizers): a finished pod still holding
-   * `batch.kubernetes.io/job-tracking` goes into status.uncountedTerminatedPods; once its finalizer is
-   * gone (released after that status write) it moves into succeeded/failed. A pod being deleted before it
-   * succeeded counts as failed, unless this controller deleted it (suspend, scale-down, failure).
-   */
-  private trackTerminatedPods(key: string, job: Job, pods: Pod[], completed: Set<number>, now: number) {
-    const prev = job.status ?? {};
-    const indexed = job.spec?.completionMode === 'Indexed';
-    const okUids = new Set(prev.uncountedTerminatedPods?.succeeded ?? []);
-    const failedUids = new Set(prev.uncountedTerminatedPods?.failed ?? []);
-    const byUid = new Map(pods.map((p) => [p.metadata.uid!, p]));
-    let succeeded = prev.succeeded ?? 0;
-    let failed = prev.failed ?? 0;
-    for (const uid of okUids) {
-      if (hasTrackingFinalizer(byUid.get(uid))) continue;
-      okUids.delete(uid);
-      succeeded++;
-    }
-    for (const uid of failedUids) {
-      if (hasTrackingFinalizer(byUid.get(uid))) continue;
-      failedUids.delete(uid);
-      failed++;
-    }
-    const release: Pod[] = [];
-    for (const p of pods) {
-      if (!hasTrackingFinalizer(p)) continue;
-      const uid = p.metadata.uid!;
-      if (okUids.has(uid) || failedUids.has(uid)) {
-        release.push(p);
-      } else if (p.status?.phase === 'Succeeded') {
-        okUids.add(uid);
-        release.push(p);
-        const i = podIndex(p);
-        if (indexed && i !== undefined && i < (job.spec?.completions ?? 0)) completed.add(i);
-      } else if (p.status?.phase === 'Failed' || p.metadata.deletionTimestamp) {
-        release.push(p);
-        if (this.deletedByController.delete(uid)) continue;
-        failedUids.add(uid);
-        this.lastFailure.set(key, Math.max(this.lastFailure.get(key) ?? 0, p.status?.phase === 'Failed' ? podFinishedAt(p) : now));
-      }
-    }
-    const uncounted: NonNullable<JobStatus['uncountedTerminatedPods']> = {};
-    if (okUids.size) uncounted.succeeded = [...okUids];
-    if (failedUids.size) uncounted.failed = [...failedUids];
-    // status.succeeded/failed hold only counted pods (as in Kubernetes); decisions use both.
-    return { counted: { succeeded, failed }, succeeded: succeeded + okUids.size, failed: failed + failedUids.size, uncounted, release };
-  }
-
-  private async releaseFinalizers(pods: Pod[]): Promise<void> {
-    await Promise.all(pods.map((p) => this.releaseFinalizer(p)));
-  }
-
-  private async releaseFinalizer(pod: Pod): Promise<void> {
-    const ref = controllerRefOf(pod);
-    const key = `${pod.metadata.namespace}/${ref?.name}`;
-    const pending = this.releasing.get(key) ?? new Set<string>();
-    this.releasing.set(key, pending);
-    pending.add(pod.metadata.uid!);
-    try {
-      await this.patchOutFinalizer(pod);
-    } catch (e) {
-      pending.delete(pod.metadata.uid!);
-      throw e;
-    }
-  }
-
-  private async patchOutFinalizer(pod: Pod): Promise<void> {
-    const finalizers = (pod.metadata.finalizers ?? []).filter((f) => f !== JOB_TRACKING_FINALIZER);
-    const patch = [
-      { op: 'test', path: '/metadata/uid', value: pod.metadata.uid },
-      finalizers.length ? { op: 'replace', path: '/metadata/finalizers', value: finalizers } : { op: 'remove', path: '/metadata/finalizers' },
-    ];
-    await this.options.client.pods().patch(pod.metadata.namespace, pod.metadata.name!, 'application/json-patch+json', patch)
-      .catch((e: unknown) => {
-        // Gone or changed under us: nothing to wait for; the next event brings the pod back to a sync.
-        this.releasing.get(`${pod.metadata.namespace}/${controllerRefOf(pod)?.name}`)?.delete(pod.metadata.uid!);
-        if (!isNotFound(e) && !isConflict(e) && !isInvalid(e)) throw e;
-      });
+    await this.tracking.releaseAll(release);
   }
 }
 
@@ -408,9 +316,4 @@ function stripVolatile(s: JobStatus): JobStatus {
 
 function eventTarget(job: Job): KubeObject {
   return { ...job, apiVersion: 'batch/v1', kind: 'Job' };
-}
-
-/** resourceVersions are opaque in Kubernetes; the lab's are increasing integers, compared only when they are. */
-function olderVersion(a: string | undefined, b: string): boolean {
-  return !!a && /^\d+$/.test(a) && /^\d+$/.test(b) && BigInt(a) < BigInt(b);
 }
