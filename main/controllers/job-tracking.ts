@@ -17,6 +17,34 @@ export interface TrackedCounts {
   uncounted: NonNullable<JobStatus['uncountedTerminatedPods']>;
   /** Pods whose finalizer goes once the status recording them is written. */
   release: Pod[];
+  /** A newly failed pod matched a podFailurePolicy FailJob rule: the message for the Job's failure. */
+  failJob?: string;
+}
+
+/**
+ * The first podFailurePolicy rule a failed pod matches (k8s matchPodFailurePolicy): onExitCodes against
+ * the non-zero exit codes of its (optionally named) containers, or onPodConditions against its conditions.
+ */
+export function matchPodFailurePolicy(job: Job, pod: Pod): { action: string; message: string } | undefined {
+  const rules = job.spec?.podFailurePolicy?.rules ?? [];
+  const ref = `${pod.metadata.namespace}/${pod.metadata.name}`;
+  for (const [index, rule] of rules.entries()) {
+    if (rule.onExitCodes) {
+      const { containerName, operator, values } = rule.onExitCodes;
+      for (const c of [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])]) {
+        const code = c.state?.terminated?.exitCode;
+        if (code === undefined || code === 0 || (containerName && c.name !== containerName)) continue;
+        if ((operator === 'In') === values.includes(code)) {
+          return { action: rule.action, message: `Container ${c.name} for pod ${ref} failed with exit code ${code} matching ${rule.action} rule at index ${index}` };
+        }
+      }
+    }
+    for (const pattern of rule.onPodConditions ?? []) {
+      const hit = pod.status?.conditions?.find((c) => c.type === pattern.type && c.status === (pattern.status ?? 'True'));
+      if (hit) return { action: rule.action, message: `Pod ${ref} has condition ${hit.type} matching ${rule.action} rule at index ${index}` };
+    }
+  }
+  return undefined;
 }
 
 export class JobPodTracking {
@@ -80,6 +108,7 @@ export class JobPodTracking {
       failed++;
     }
     const release: Pod[] = [];
+    let failJob: string | undefined;
     for (const p of pods) {
       if (!hasTrackingFinalizer(p)) continue;
       const uid = p.metadata.uid!;
@@ -93,6 +122,9 @@ export class JobPodTracking {
       } else if (p.status?.phase === 'Failed' || p.metadata.deletionTimestamp) {
         release.push(p);
         if (this.deletedByController.delete(uid)) continue;
+        const rule = p.status?.phase === 'Failed' ? matchPodFailurePolicy(job, p) : undefined;
+        if (rule?.action === 'Ignore') continue;
+        if (rule?.action === 'FailJob') failJob ??= rule.message;
         failedUids.add(uid);
         this.lastFailure.set(key, Math.max(this.lastFailure.get(key) ?? 0, p.status?.phase === 'Failed' ? podFinishedAt(p) : now));
       }
@@ -101,7 +133,7 @@ export class JobPodTracking {
     if (okUids.size) uncounted.succeeded = [...okUids];
     if (failedUids.size) uncounted.failed = [...failedUids];
     // status.succeeded/failed hold only counted pods (as in Kubernetes); decisions use both.
-    return { counted: { succeeded, failed }, succeeded: succeeded + okUids.size, failed: failed + failedUids.size, uncounted, release };
+    return { counted: { succeeded, failed }, succeeded: succeeded + okUids.size, failed: failed + failedUids.size, uncounted, release, failJob };
   }
 
   async releaseAll(pods: Pod[]): Promise<void> {

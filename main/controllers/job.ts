@@ -126,7 +126,7 @@ export class JobController {
     const active = pods.filter(isActive);
     const prev = job.status ?? {};
     const completed = parseIndexes(prev.completedIndexes);
-    const { counted, succeeded, failed, uncounted, release } = this.tracking.track(key, job, pods, completed, now);
+    const { counted, succeeded, failed, uncounted, release, failJob } = this.tracking.track(key, job, pods, completed, now);
     // restartPolicy OnFailure: the kubelet restarts failing containers in place; each restart is a failure.
     const restarts = spec.template.spec?.restartPolicy === 'OnFailure'
       ? active.reduce((n, p) => n + Math.max(0, ...(p.status?.containerStatuses ?? []).map((c) => c.restartCount ?? 0)), 0)
@@ -157,6 +157,7 @@ export class JobController {
 
     // Failure: FailureTarget first, active pods terminated, then Failed (as 1.31+ orders them).
     let failure = conditionOf(job, 'FailureTarget')?.status === 'True' ? { reason: conditionOf(job, 'FailureTarget')!.reason!, message: conditionOf(job, 'FailureTarget')!.message! } : undefined;
+    if (!failure && failJob) failure = { reason: 'PodFailurePolicy', message: failJob };
     if (!failure && failed + restarts > (spec.backoffLimit ?? 6)) failure = { reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' };
     const deadline = spec.activeDeadlineSeconds;
     if (!failure && deadline !== undefined && now - started >= deadline * 1000) failure = { reason: 'DeadlineExceeded', message: 'Job was active longer than specified deadline' };

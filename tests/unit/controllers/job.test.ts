@@ -148,6 +148,36 @@ describe('job controller', () => {
   });
 });
 
+describe('podFailurePolicy', () => {
+  it('Ignore does not count a disrupted pod; FailJob on exit code 42 fails the Job with Kubernetes\' message', async () => {
+    const { client, clock } = await startStack({ ready: false });
+    await client.jobs().create(NS, job('policy', {
+      backoffLimit: 6,
+      podFailurePolicy: { rules: [
+        { action: 'FailJob', onExitCodes: { operator: 'In', values: [42] } },
+        { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget' }] },
+      ] },
+    }));
+    const fail = async (pod: Pod, exitCode: number, conditions: Array<{ type: string; status: 'True' }> = []): Promise<void> => {
+      const fresh = await client.pods<Pod>().get(NS, pod.metadata.name!);
+      const now = clock.now().toISOString().replace(/\.\d+Z$/, 'Z');
+      await client.pods<Pod>().updateStatus(NS, { ...fresh, status: { phase: 'Failed', conditions, containerStatuses: [{ name: 'work', image: 'x', imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode, finishedAt: now } } }] } });
+    };
+    const first = await until(async () => running(await jobPods(client, 'policy'))[0]);
+    await fail(first, 137, [{ type: 'DisruptionTarget', status: 'True' }]);
+    // Ignored: no failure counted and no backoff before the replacement.
+    const second = await until(async () => running(await jobPods(client, 'policy')).find((p) => p.metadata.uid !== first.metadata.uid));
+    expect((await getJob(client, 'policy')).status?.failed ?? 0).toBe(0);
+    await fail(second, 42);
+    const j = await until(async () => { const j = await getJob(client, 'policy'); return cond(j, 'Failed') ? j : undefined; });
+    expect(j.status?.conditions?.find((c) => c.type === 'Failed')).toMatchObject({
+      reason: 'PodFailurePolicy',
+      message: `Container work for pod ${NS}/${second.metadata.name} failed with exit code 42 matching FailJob rule at index 0`,
+    });
+    expect(j.status?.failed).toBe(1);
+  });
+});
+
 describe('job tracking finalizer', () => {
   it('pods carry batch.kubernetes.io/job-tracking until counted; a counted pod deleted later is not re-run; deleting the Job frees its pods', async () => {
     const { client, clock } = await startStack({ ready: false });
