@@ -59,6 +59,10 @@ export class StatefulSetController {
     const podEvent = (p: Pod): void => {
       const ref = controllerRefOf(p);
       if (ref?.kind === 'StatefulSet') this.queue.add(`${p.metadata.namespace}/${ref.name}`);
+      else if (!ref) {
+        // An orphan (e.g. released with --cascade=orphan): a set it belongs to may adopt it.
+        for (const set of this.sets.lister.listNamespace(p.metadata.namespace ?? '')) if (ordinalOf(set, p) !== undefined) enqueue(set);
+      }
     };
     this.pods.addEventHandler({ onAdd: podEvent, onUpdate: (_o, p) => podEvent(p), onDelete: podEvent });
   }
@@ -87,8 +91,10 @@ export class StatefulSetController {
       return;
     }
     const selector = labelSelectorAsSelector(set.spec?.selector as LabelSelectorObject | undefined);
-    const pods = this.pods.lister.byIndex(OWNER_UID_INDEX, set.metadata.uid!)
-      .filter((p) => controllerRefOf(p)?.uid === set.metadata.uid && selector.matches(p.metadata.labels));
+    const pods = [
+      ...this.pods.lister.byIndex(OWNER_UID_INDEX, set.metadata.uid!).filter((p) => controllerRefOf(p)?.uid === set.metadata.uid && selector.matches(p.metadata.labels)),
+      ...(await this.adoptOrphans(set, selector)),
+    ];
     const updateRevision = revisionOf(set);
     const currentRevision = set.status?.currentRevision ?? updateRevision;
     const known = this.revisions.get(key) ?? new Map<string, PodTemplateSpec>();
@@ -99,6 +105,25 @@ export class StatefulSetController {
     await this.writeStatus(set, this.pods.lister.byIndex(OWNER_UID_INDEX, set.metadata.uid!).filter((p) => controllerRefOf(p)?.uid === set.metadata.uid), currentRevision, updateRevision);
     const minReady = set.spec?.minReadySeconds ?? 0;
     if (minReady > 0 && pods.some((p) => isPodReady(p) && !isPodAvailable(p, minReady, this.clock.nowMs()))) this.queue.addAfter(key, minReady * 1000);
+  }
+
+  /**
+   * ClaimPods: orphans matching the selector and named like this set's pods (isMemberOf) are adopted —
+   * e.g. after `kubectl delete statefulset web --cascade=orphan` and re-creating it.
+   */
+  private async adoptOrphans(set: StatefulSet, selector: { matches(labels: Record<string, string> | undefined): boolean }): Promise<Pod[]> {
+    const adopted: Pod[] = [];
+    const orphans = this.pods.lister.listNamespace(set.metadata.namespace ?? '')
+      .filter((p) => !controllerRefOf(p) && !p.metadata.deletionTimestamp && selector.matches(p.metadata.labels) && ordinalOf(set, p) !== undefined);
+    for (const pod of orphans) {
+      const patch = { metadata: { uid: pod.metadata.uid, ownerReferences: [ownerRefTo(set, 'apps/v1', 'StatefulSet')] } };
+      try {
+        adopted.push(await this.options.client.pods<Pod>().patch(pod.metadata.namespace, pod.metadata.name!, 'application/strategic-merge-patch+json', patch));
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+      }
+    }
+    return adopted;
   }
 
   /** One pass of stateful_set_control.go's updateStatefulSet: returns after the first step it must wait on. */

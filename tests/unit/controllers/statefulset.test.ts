@@ -144,4 +144,22 @@ describe('statefulset controller', () => {
     await until(async () => !(await claims(client)).some((c) => c.metadata.name === 'www-od-1'), 10_000);
     expect(od1.metadata.name).toBe('od-1');
   });
+
+  it('adopts its orphaned pods when re-created after an orphaning delete', async () => {
+    const { client } = await startStack({ ready: true });
+    await client.statefulSets().create(NS, sts('keep', 2));
+    await until(async () => (await getSet(client, 'keep')).status?.readyReplicas === 2, 10_000);
+    const before = await podsOf(client, 'app=keep');
+    await client.statefulSets().delete(NS, 'keep', { propagationPolicy: 'Orphan' });
+    await until(async () => (await podsOf(client, 'app=keep')).every((p) => !p.metadata.ownerReferences?.length));
+    await client.statefulSets().create(NS, sts('keep', 2));
+    const set = await getSet(client, 'keep');
+    const after = await until(async () => {
+      const pods = await podsOf(client, 'app=keep');
+      return pods.every((p) => p.metadata.ownerReferences?.some((r) => r.uid === set.metadata.uid)) ? pods : undefined;
+    });
+    // The same pods, not new ones.
+    expect(after.map((p) => p.metadata.uid).sort()).toEqual(before.map((p) => p.metadata.uid).sort());
+    await until(async () => (await getSet(client, 'keep')).status?.readyReplicas === 2);
+  });
 });
