@@ -120,6 +120,9 @@ export class DaemonSetController {
       else if (shouldContinueRunning) {
         // A failed daemon pod is replaced (Kubernetes does this with a backoff); extra pods go, oldest stays.
         const failed = pods.filter(isTerminal);
+        for (const f of failed) {
+          this.recorder.event({ ...ds, apiVersion: 'apps/v1', kind: 'DaemonSet' }, 'Warning', 'FailedDaemonPod', `Found failed daemon pod ${f.metadata.namespace}/${f.metadata.name} on node ${node.metadata.name}, will try to kill it`);
+        }
         remove.push(...failed);
         const alive = pods.filter((p) => !isTerminal(p)).sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? ''));
         // During a surge rollout a node may hold one old and one updated pod; otherwise only one stays.

@@ -192,14 +192,18 @@ export class JobController {
       return this.writeStatus(job, status, release);
     }
 
-    const activeCount = await this.managePods(key, job, active, { succeeded, failed, completed, now });
+    // podReplacementPolicy Failed (the default with a podFailurePolicy): replacements wait for terminating pods to be gone.
+    const terminating = pods.filter((p) => p.metadata.deletionTimestamp && !isTerminal(p)).length;
+    const replaceWhenFailed = (spec.podReplacementPolicy ?? (spec.podFailurePolicy ? 'Failed' : 'TerminatingOrFailed')) === 'Failed';
+    const activeCount = await this.managePods(key, job, active, { succeeded, failed, completed, now, holdBack: replaceWhenFailed ? terminating : 0 });
     status.active = activeCount;
+    status.terminating = terminating;
     if (conditions.length) status.conditions = conditions;
     await this.writeStatus(job, status, release);
   }
 
   /** Creates or deletes pods toward min(parallelism, work left); returns the resulting active count. */
-  private async managePods(key: string, job: Job, active: Pod[], s: { succeeded: number; failed: number; completed: Set<number>; now: number }): Promise<number> {
+  private async managePods(key: string, job: Job, active: Pod[], s: { succeeded: number; failed: number; completed: Set<number>; now: number; holdBack: number }): Promise<number> {
     const spec = job.spec!;
     const parallelism = spec.parallelism ?? 1;
     const indexed = spec.completionMode === 'Indexed';
@@ -222,7 +226,7 @@ export class JobController {
       await this.deletePods(key, job, extra);
       return wanted;
     }
-    const missing = wanted - active.length;
+    const missing = wanted - active.length - s.holdBack;
     if (missing <= 0) return active.length;
     // Pod-recreate backoff: after failures, wait base·2^(n-1) (capped) from the last failure.
     if (s.failed > 0) {

@@ -146,6 +146,7 @@ export class StatefulSetController {
       const pod = byOrdinal.get(ord);
       if (pod && isTerminated(pod) && !pod.metadata.deletionTimestamp) {
         // A failed (or finished) pod is replaced under the same name, as Kubernetes does.
+        this.recorder.event(target(set), 'Warning', 'RecreatingFailedPod', `StatefulSet ${set.metadata.namespace}/${set.metadata.name} is recreating failed Pod ${pod.metadata.name}`);
         await this.deletePod(set, pod);
         if (ordered) return;
         continue;

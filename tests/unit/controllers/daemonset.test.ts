@@ -137,4 +137,15 @@ describe('daemonset controller', () => {
     expect(pods.map((p) => p.spec?.containers[0].image)).toEqual(['bosun-test/agent:2', 'bosun-test/agent:2']);
     await until(async () => { const s = (await getDs(client, 'surge')).status; return s?.updatedNumberScheduled === 2 && s.numberAvailable === 2; });
   });
+
+  it('a failed daemon pod is replaced with a FailedDaemonPod warning', async () => {
+    const { client } = await startStack({ ready: true });
+    await addNode(client, 'solo');
+    await client.daemonSets().create(NS, ds('fails'));
+    const pod = await until(async () => (await live(client, 'fails')).find((p) => p.status?.phase === 'Running'));
+    const fresh = await client.pods<Pod>().get(NS, pod.metadata.name!);
+    await client.pods<Pod>().updateStatus(NS, { ...fresh, status: { ...fresh.status, phase: 'Failed' } });
+    await until(async () => (await live(client, 'fails')).some((p) => p.metadata.uid !== pod.metadata.uid));
+    expect((await eventsFor(client, 'fails')).map((e) => e.message)).toContain(`Found failed daemon pod ${NS}/${pod.metadata.name} on node solo, will try to kill it`);
+  });
 });

@@ -5,7 +5,7 @@ import type { Pod } from '../../../shared/api/pod';
 import type { KubeClient } from '../../../main/client/client';
 import type { FakeClock } from '../../../main/client/clock';
 import { backoffDelay, formatIndexes, parseIndexes } from '../../../main/controllers/job-util';
-import { eventsFor, NS, startStack, stopAll, until } from './deployment-support';
+import { eventsFor, NS, sleep, startStack, stopAll, until } from './deployment-support';
 
 afterEach(stopAll);
 
@@ -175,6 +175,24 @@ describe('podFailurePolicy', () => {
       message: `Container work for pod ${NS}/${second.metadata.name} failed with exit code 42 matching FailJob rule at index 0`,
     });
     expect(j.status?.failed).toBe(1);
+  });
+});
+
+describe('podReplacementPolicy', () => {
+  it('Failed: no replacement while the deleted pod is still terminating; status.terminating counts it', async () => {
+    const { client, clock } = await startStack({ ready: false });
+    const spec = job('strict', { podReplacementPolicy: 'Failed' });
+    // A second finalizer keeps the deleted pod terminating after the Job controller released its own.
+    spec.spec!.template.metadata = { finalizers: ['example.com/hold'] };
+    await client.jobs().create(NS, spec);
+    const first = await until(async () => running(await jobPods(client, 'strict'))[0]);
+    await client.pods().delete(NS, first.metadata.name!);
+    await until(async () => { const j = await getJob(client, 'strict'); return j.status?.failed === 1 && j.status.terminating === 1; });
+    clock.step(11_000);
+    await sleep(300);
+    expect(running(await jobPods(client, 'strict'))).toHaveLength(0);
+    await client.pods().patch(NS, first.metadata.name!, 'application/json-patch+json', [{ op: 'remove', path: '/metadata/finalizers' }]);
+    await until(async () => running(await jobPods(client, 'strict')).length === 1);
   });
 });
 

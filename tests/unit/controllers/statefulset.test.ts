@@ -162,4 +162,14 @@ describe('statefulset controller', () => {
     expect(after.map((p) => p.metadata.uid).sort()).toEqual(before.map((p) => p.metadata.uid).sort());
     await until(async () => (await getSet(client, 'keep')).status?.readyReplicas === 2);
   });
+
+  it('a failed pod is recreated under the same name with a RecreatingFailedPod warning', async () => {
+    const { client } = await startStack({ ready: true });
+    await client.statefulSets().create(NS, sts('crash', 1));
+    await until(async () => (await getSet(client, 'crash')).status?.readyReplicas === 1, 10_000);
+    const pod = (await podsOf(client, 'app=crash'))[0];
+    await client.pods<Pod>().updateStatus(NS, { ...pod, status: { ...pod.status, phase: 'Failed' } });
+    await until(async () => (await podsOf(client, 'app=crash')).some((p) => p.metadata.name === 'crash-0' && p.metadata.uid !== pod.metadata.uid));
+    expect((await eventsFor(client, 'crash')).map((e) => e.message)).toContain(`StatefulSet ${NS}/crash is recreating failed Pod crash-0`);
+  });
 });
