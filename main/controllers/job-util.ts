@@ -7,6 +7,8 @@ import { cloneObject } from '../client/cache-object';
 export const JOB_COMPLETION_INDEX = 'batch.kubernetes.io/job-completion-index';
 export const JOB_COMPLETION_INDEX_ENV = 'JOB_COMPLETION_INDEX';
 export const JOB_TRACKING_FINALIZER = 'batch.kubernetes.io/job-tracking';
+/** How often earlier pods of this index failed (backoffLimitPerIndex bookkeeping on the pod). */
+export const JOB_INDEX_FAILURE_COUNT = 'batch.kubernetes.io/job-index-failure-count';
 
 export const hasTrackingFinalizer = (pod: Pod | undefined): boolean => !!pod?.metadata.finalizers?.includes(JOB_TRACKING_FINALIZER);
 
@@ -76,7 +78,7 @@ export function podFinishedAt(pod: Pod): number {
 }
 
 /** The pod a Job creates: the template, a controller reference and, for Indexed Jobs, its index. */
-export function newJobPod(job: Job, index: number | undefined): Pod {
+export function newJobPod(job: Job, index: number | undefined, indexFailures?: number): Pod {
   const template = cloneObject(job.spec?.template ?? {});
   const meta = template.metadata ?? {};
   const spec = template.spec ?? { containers: [] };
@@ -86,6 +88,7 @@ export function newJobPod(job: Job, index: number | undefined): Pod {
   if (index !== undefined) {
     labels[JOB_COMPLETION_INDEX] = String(index);
     annotations[JOB_COMPLETION_INDEX] = String(index);
+    if (job.spec?.backoffLimitPerIndex !== undefined && job.spec.backoffLimitPerIndex !== null) annotations[JOB_INDEX_FAILURE_COUNT] = String(indexFailures ?? 0);
     // Indexed pods get a stable hostname, so a headless Service can address each index.
     spec.hostname ??= `${name}-${index}`;
     const env = { name: JOB_COMPLETION_INDEX_ENV, valueFrom: { fieldRef: { fieldPath: `metadata.annotations['${JOB_COMPLETION_INDEX}']` } } };

@@ -19,7 +19,7 @@ import type { SharedInformerFactory } from '../client/informer-factory';
 import { runWorkers, WorkQueue } from '../client/workqueue';
 import { ControllerExpectations, controllerRefOf, isPodReady } from './deployment/pods';
 import {
-  backoffDelay, conditionOf, formatIndexes, hasTrackingFinalizer, isJobFinished, newJobPod, parseIndexes, podFinishedAt, podIndex, rfc3339, setCondition,
+  backoffDelay, conditionOf, formatIndexes, hasTrackingFinalizer, isJobFinished, JOB_INDEX_FAILURE_COUNT, newJobPod, parseIndexes, podFinishedAt, podIndex, rfc3339, setCondition,
 } from './job-util';
 import { JobPodTracking } from './job-tracking';
 import { sameValue } from './statefulset-util';
@@ -127,6 +127,11 @@ export class JobController {
     const prev = job.status ?? {};
     const completed = parseIndexes(prev.completedIndexes);
     const { counted, succeeded, failed, uncounted, release, failJob } = this.tracking.track(key, job, pods, completed, now);
+    // backoffLimitPerIndex (Indexed): an index failing more often than that is given up, not the Job.
+    const perIndex = indexed && spec.backoffLimitPerIndex !== undefined && spec.backoffLimitPerIndex !== null;
+    const indexFailures = perIndex ? failuresPerIndex(pods) : new Map<number, number>();
+    const failedIndexes = parseIndexes(prev.failedIndexes);
+    for (const [i, n] of indexFailures) if (n > spec.backoffLimitPerIndex! && !completed.has(i)) failedIndexes.add(i);
     // restartPolicy OnFailure: the kubelet restarts failing containers in place; each restart is a failure.
     const restarts = spec.template.spec?.restartPolicy === 'OnFailure'
       ? active.reduce((n, p) => n + Math.max(0, ...(p.status?.containerStatuses ?? []).map((c) => c.restartCount ?? 0)), 0)
@@ -135,6 +140,7 @@ export class JobController {
     let conditions: JobCondition[] = (prev.conditions ?? []).map((c) => ({ ...c }));
     const status: JobStatus = { ...cloneObject(prev), succeeded: counted.succeeded, failed: counted.failed, ready: active.filter(isPodReady).length, uncountedTerminatedPods: uncounted };
     if (indexed) status.completedIndexes = formatIndexes(completed);
+    if (perIndex) status.failedIndexes = formatIndexes(failedIndexes);
     const target = eventTarget(job);
 
     if (spec.suspend) {
@@ -158,7 +164,14 @@ export class JobController {
     // Failure: FailureTarget first, active pods terminated, then Failed (as 1.31+ orders them).
     let failure = conditionOf(job, 'FailureTarget')?.status === 'True' ? { reason: conditionOf(job, 'FailureTarget')!.reason!, message: conditionOf(job, 'FailureTarget')!.message! } : undefined;
     if (!failure && failJob) failure = { reason: 'PodFailurePolicy', message: failJob };
-    if (!failure && failed + restarts > (spec.backoffLimit ?? 6)) failure = { reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' };
+    const maxFailed = spec.maxFailedIndexes;
+    if (!failure && perIndex && maxFailed !== undefined && maxFailed !== null && failedIndexes.size > maxFailed) {
+      failure = { reason: 'MaxFailedIndexesExceeded', message: 'Job has exceeded the specified maximal number of failed indexes' };
+    }
+    if (!failure && perIndex && failedIndexes.size && active.length === 0 && completed.size + failedIndexes.size >= (spec.completions ?? 0)) {
+      failure = { reason: 'FailedIndexes', message: 'Job has failed indexes' };
+    }
+    if (!failure && !perIndex && failed + restarts > (spec.backoffLimit ?? 6)) failure = { reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' };
     const deadline = spec.activeDeadlineSeconds;
     if (!failure && deadline !== undefined && now - started >= deadline * 1000) failure = { reason: 'DeadlineExceeded', message: 'Job was active longer than specified deadline' };
     if (failure) {
@@ -195,7 +208,7 @@ export class JobController {
     // podReplacementPolicy Failed (the default with a podFailurePolicy): replacements wait for terminating pods to be gone.
     const terminating = pods.filter((p) => p.metadata.deletionTimestamp && !isTerminal(p)).length;
     const replaceWhenFailed = (spec.podReplacementPolicy ?? (spec.podFailurePolicy ? 'Failed' : 'TerminatingOrFailed')) === 'Failed';
-    const activeCount = await this.managePods(key, job, active, { succeeded, failed, completed, now, holdBack: replaceWhenFailed ? terminating : 0 });
+    const activeCount = await this.managePods(key, job, active, { succeeded, failed, completed, now, holdBack: replaceWhenFailed ? terminating : 0, failedIndexes, indexFailures });
     status.active = activeCount;
     status.terminating = terminating;
     if (conditions.length) status.conditions = conditions;
@@ -203,7 +216,7 @@ export class JobController {
   }
 
   /** Creates or deletes pods toward min(parallelism, work left); returns the resulting active count. */
-  private async managePods(key: string, job: Job, active: Pod[], s: { succeeded: number; failed: number; completed: Set<number>; now: number; holdBack: number }): Promise<number> {
+  private async managePods(key: string, job: Job, active: Pod[], s: { succeeded: number; failed: number; completed: Set<number>; now: number; holdBack: number; failedIndexes: Set<number>; indexFailures: Map<number, number> }): Promise<number> {
     const spec = job.spec!;
     const parallelism = spec.parallelism ?? 1;
     const indexed = spec.completionMode === 'Indexed';
@@ -212,7 +225,7 @@ export class JobController {
     if (indexed) {
       const running = new Set(active.map(podIndex));
       for (let i = 0; i < (spec.completions ?? 0) && toIndex.length + running.size < parallelism; i++) {
-        if (!s.completed.has(i) && !running.has(i)) toIndex.push(i);
+        if (!s.completed.has(i) && !running.has(i) && !s.failedIndexes.has(i)) toIndex.push(i);
       }
       wanted = Math.min(parallelism, active.length + toIndex.length);
     } else if (spec.completions === undefined || spec.completions === null) {
@@ -243,7 +256,7 @@ export class JobController {
     let created = 0;
     for (const index of indexes) {
       try {
-        const pod = await this.options.client.pods<Pod>().create(job.metadata.namespace, newJobPod(job, index));
+        const pod = await this.options.client.pods<Pod>().create(job.metadata.namespace, newJobPod(job, index, index === undefined ? undefined : s.indexFailures.get(index)));
         this.recorder.event(target, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`);
         created++;
       } catch (e) {
@@ -321,4 +334,16 @@ function stripVolatile(s: JobStatus): JobStatus {
 
 function eventTarget(job: Job): KubeObject {
   return { ...job, apiVersion: 'batch/v1', kind: 'Job' };
+}
+
+/** Failures per completion index: the most any pod of the index carries (its annotation, +1 if it failed). */
+function failuresPerIndex(pods: Pod[]): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const p of pods) {
+    const i = podIndex(p);
+    if (i === undefined) continue;
+    const n = Number(p.metadata.annotations?.[JOB_INDEX_FAILURE_COUNT] ?? 0) + (p.status?.phase === 'Failed' ? 1 : 0);
+    out.set(i, Math.max(out.get(i) ?? 0, n));
+  }
+  return out;
 }

@@ -178,6 +178,38 @@ describe('podFailurePolicy', () => {
   });
 });
 
+describe('backoffLimitPerIndex', () => {
+  it('a failing index is given up while the others finish (FailedIndexes); maxFailedIndexes stops the Job early', async () => {
+    const { client, clock } = await startStack({ ready: false });
+    await client.jobs().create(NS, job('perindex', { completions: 3, parallelism: 3, completionMode: 'Indexed', backoffLimitPerIndex: 1 }));
+    const byIndex = async (i: number): Promise<Pod | undefined> =>
+      running(await jobPods(client, 'perindex')).find((p) => p.metadata.annotations?.['batch.kubernetes.io/job-completion-index'] === String(i));
+    const first1 = await until(() => byIndex(1));
+    expect(first1.metadata.annotations?.['batch.kubernetes.io/job-index-failure-count']).toBe('0');
+    await finish(client, clock, first1, 'Failed');
+    clock.step(10_000);
+    // One retry allowed: the replacement carries the failure count.
+    const second1 = await until(async () => { const p = await byIndex(1); return p && p.metadata.uid !== first1.metadata.uid ? p : undefined; });
+    expect(second1.metadata.annotations?.['batch.kubernetes.io/job-index-failure-count']).toBe('1');
+    await finish(client, clock, second1, 'Failed');
+    await until(async () => (await getJob(client, 'perindex')).status?.failedIndexes === '1');
+    clock.step(20_000);
+    await sleep(200);
+    expect(await byIndex(1)).toBeUndefined();
+    await finish(client, clock, (await byIndex(0))!, 'Succeeded');
+    await finish(client, clock, (await byIndex(2))!, 'Succeeded');
+    const j = await until(async () => { const j = await getJob(client, 'perindex'); return cond(j, 'Failed') ? j : undefined; });
+    expect(j.status?.conditions?.find((c) => c.type === 'Failed')).toMatchObject({ reason: 'FailedIndexes', message: 'Job has failed indexes' });
+    expect(j.status?.completedIndexes).toBe('0,2');
+
+    await client.jobs().create(NS, job('maxfail', { completions: 3, parallelism: 3, completionMode: 'Indexed', backoffLimitPerIndex: 0, maxFailedIndexes: 0 }));
+    const pod = await until(async () => running(await jobPods(client, 'maxfail'))[0]);
+    await finish(client, clock, pod, 'Failed');
+    const m = await until(async () => { const j = await getJob(client, 'maxfail'); return cond(j, 'Failed') ? j : undefined; });
+    expect(cond(m, 'Failed')).toBe('MaxFailedIndexesExceeded');
+  });
+});
+
 describe('podReplacementPolicy', () => {
   it('Failed: no replacement while the deleted pod is still terminating; status.terminating counts it', async () => {
     const { client, clock } = await startStack({ ready: false });
