@@ -19,6 +19,8 @@ export interface TrackedCounts {
   release: Pod[];
   /** A newly failed pod matched a podFailurePolicy FailJob rule: the message for the Job's failure. */
   failJob?: string;
+  /** Indexes whose newly failed pod matched a FailIndex rule (with backoffLimitPerIndex). */
+  failIndexes: number[];
 }
 
 /**
@@ -109,6 +111,7 @@ export class JobPodTracking {
     }
     const release: Pod[] = [];
     let failJob: string | undefined;
+    const failIndexes: number[] = [];
     for (const p of pods) {
       if (!hasTrackingFinalizer(p)) continue;
       const uid = p.metadata.uid!;
@@ -125,6 +128,8 @@ export class JobPodTracking {
         const rule = p.status?.phase === 'Failed' ? matchPodFailurePolicy(job, p) : undefined;
         if (rule?.action === 'Ignore') continue;
         if (rule?.action === 'FailJob') failJob ??= rule.message;
+        const index = podIndex(p);
+        if (rule?.action === 'FailIndex' && index !== undefined) failIndexes.push(index);
         failedUids.add(uid);
         this.lastFailure.set(key, Math.max(this.lastFailure.get(key) ?? 0, p.status?.phase === 'Failed' ? podFinishedAt(p) : now));
       }
@@ -133,7 +138,7 @@ export class JobPodTracking {
     if (okUids.size) uncounted.succeeded = [...okUids];
     if (failedUids.size) uncounted.failed = [...failedUids];
     // status.succeeded/failed hold only counted pods (as in Kubernetes); decisions use both.
-    return { counted: { succeeded, failed }, succeeded: succeeded + okUids.size, failed: failed + failedUids.size, uncounted, release, failJob };
+    return { counted: { succeeded, failed }, succeeded: succeeded + okUids.size, failed: failed + failedUids.size, uncounted, release, failJob, failIndexes };
   }
 
   async releaseAll(pods: Pod[]): Promise<void> {

@@ -126,12 +126,13 @@ export class JobController {
     const active = pods.filter(isActive);
     const prev = job.status ?? {};
     const completed = parseIndexes(prev.completedIndexes);
-    const { counted, succeeded, failed, uncounted, release, failJob } = this.tracking.track(key, job, pods, completed, now);
+    const { counted, succeeded, failed, uncounted, release, failJob, failIndexes } = this.tracking.track(key, job, pods, completed, now);
     // backoffLimitPerIndex (Indexed): an index failing more often than that is given up, not the Job.
     const perIndex = indexed && spec.backoffLimitPerIndex !== undefined && spec.backoffLimitPerIndex !== null;
     const indexFailures = perIndex ? failuresPerIndex(pods) : new Map<number, number>();
     const failedIndexes = parseIndexes(prev.failedIndexes);
     for (const [i, n] of indexFailures) if (n > spec.backoffLimitPerIndex! && !completed.has(i)) failedIndexes.add(i);
+    if (perIndex) for (const i of failIndexes) failedIndexes.add(i);
     // restartPolicy OnFailure: the kubelet restarts failing containers in place; each restart is a failure.
     const restarts = spec.template.spec?.restartPolicy === 'OnFailure'
       ? active.reduce((n, p) => n + Math.max(0, ...(p.status?.containerStatuses ?? []).map((c) => c.restartCount ?? 0)), 0)

@@ -202,6 +202,16 @@ describe('backoffLimitPerIndex', () => {
     expect(j.status?.conditions?.find((c) => c.type === 'Failed')).toMatchObject({ reason: 'FailedIndexes', message: 'Job has failed indexes' });
     expect(j.status?.completedIndexes).toBe('0,2');
 
+    // podFailurePolicy FailIndex: exit code 3 gives the index up at once, despite backoffLimitPerIndex 5.
+    await client.jobs().create(NS, job('failindex', {
+      completions: 2, parallelism: 2, completionMode: 'Indexed', backoffLimitPerIndex: 5,
+      podFailurePolicy: { rules: [{ action: 'FailIndex', onExitCodes: { operator: 'In', values: [3] } }] },
+    }));
+    const idx0 = await until(async () => running(await jobPods(client, 'failindex')).find((p) => p.metadata.annotations?.['batch.kubernetes.io/job-completion-index'] === '0'));
+    const fresh = await client.pods<Pod>().get(NS, idx0.metadata.name!);
+    await client.pods<Pod>().updateStatus(NS, { ...fresh, status: { phase: 'Failed', containerStatuses: [{ name: 'work', image: 'x', imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode: 3 } } }] } });
+    await until(async () => (await getJob(client, 'failindex')).status?.failedIndexes === '0');
+
     await client.jobs().create(NS, job('maxfail', { completions: 3, parallelism: 3, completionMode: 'Indexed', backoffLimitPerIndex: 0, maxFailedIndexes: 0 }));
     const pod = await until(async () => running(await jobPods(client, 'maxfail'))[0]);
     await finish(client, clock, pod, 'Failed');
