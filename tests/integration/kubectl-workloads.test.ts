@@ -88,6 +88,20 @@ spec:
     expect(again.spec?.volumes).toContainEqual({ name: 'www', persistentVolumeClaim: { claimName: 'www-web-1' } });
     expect((await json<Item>('pvc', 'www-web-1')).metadata.uid).toBe(claimUid);
     expect(await k('get', 'statefulset', 'web', '-o', 'jsonpath={.status.readyReplicas}/{.status.currentReplicas}/{.status.updatedReplicas}')).toBe('3/3/3');
+
+    // kubectl rollout restart: a rolling update, highest ordinal first, ending with one revision.
+    const revision = await k('get', 'statefulset', 'web', '-o', 'jsonpath={.status.updateRevision}');
+    await k('rollout', 'restart', 'statefulset/web');
+    await k('rollout', 'status', 'statefulset/web', '--timeout=90s');
+    const rolled = await eventually(async () => {
+      const s = await json<{ status: { currentRevision: string; updateRevision: string; updatedReplicas: number } }>('statefulset', 'web');
+      return s.status.updateRevision !== revision && s.status.currentRevision === s.status.updateRevision && s.status.updatedReplicas === 3 ? s : undefined;
+    }, 60_000, 'restart rolled out');
+    expect(rolled.status.updateRevision).toMatch(/^web-/);
+    const deletes = (await json<{ items: Array<{ reason: string; message: string; firstTimestamp: string }> }>('events', '--field-selector', 'involvedObject.name=web,reason=SuccessfulDelete')).items
+      .map((e) => e.message).filter((m) => /^delete Pod web-\d in StatefulSet web successful$/.test(m));
+    // web-1 was deleted by hand earlier; the rollout's own deletions run 2, 1, 0.
+    expect(deletes.slice(-3)).toEqual(['delete Pod web-2 in StatefulSet web successful', 'delete Pod web-1 in StatefulSet web successful', 'delete Pod web-0 in StatefulSet web successful']);
   }, 150_000);
 
   it('DaemonSet: one pod per node, a node added at runtime gets one, a deleted pod is replaced on its node', async () => {
