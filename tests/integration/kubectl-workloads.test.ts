@@ -121,6 +121,7 @@ spec:
     await kubectlOk(serve, ['apply', '-f', '-'], 'apiVersion: v1\nkind: Node\nmetadata:\n  name: node-4\n  labels: {lab.bosun.dev/managed: "true"}\n');
     await eventually(async () => (await nodesOf()).join() === 'node-1,node-2,node-3,node-4', 60_000, 'a daemon pod Ready on node-4');
     expect(await k('get', 'daemonset', 'agent', '-o', 'jsonpath={.status.desiredNumberScheduled}/{.status.numberReady}')).toBe('4/4');
+    expect(await k('describe', 'daemonset', 'agent')).toMatch(/Desired Number of Nodes Scheduled: 4/);
 
     const victim = (await items('pods', '-l', 'app=agent')).find((p) => p.spec?.nodeName === 'node-2')!;
     await k('delete', 'pod', victim.metadata.name);
@@ -150,6 +151,10 @@ spec:
     expect(maxActive).toBeLessThanOrEqual(2);
     expect(await k('wait', '--for=condition=complete', 'job/batch', '--timeout=5s')).toContain('job.batch/batch condition met');
     expect((await items('pods', '-l', 'batch.kubernetes.io/job-name=batch')).filter((p) => p.status?.phase === 'Succeeded')).toHaveLength(5);
+    const described = await k('describe', 'job', 'batch');
+    expect(described).toMatch(/Pods Statuses:\s+0 Active \(0 Ready\) \/ 5 Succeeded \/ 0 Failed/);
+    expect(described).toMatch(/Normal\s+Completed\s+\S+\s+job-controller\s+Job completed/);
+    expect(await k('get', 'job', 'batch')).toMatch(/batch\s+Complete\s+5\/5/);
   }, 120_000);
 
   it('Job: failing pods (Never: new pods; OnFailure: restarts) end in BackoffLimitExceeded', async () => {
