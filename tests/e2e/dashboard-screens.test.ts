@@ -1,71 +1,14 @@
 // End to end: the dashboard's screens against a real `bosun serve --runtime fake --nodes 3` in
 // headless Chromium. Objects are created through the REST API (as kubectl would); every UI write is
 // checked by reading the API afterwards. Screenshots of each screen go to tests/.artifacts/.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ARTIFACTS, ensureBuilt, launchBrowser, serveDashboard as serve, stopServe, type Served } from '../support/dashboard';
 
-const ROOT = resolve(__dirname, '../..');
-const ARTIFACTS = join(ROOT, 'tests/.artifacts');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
 const NS = 'shop';
-
-interface Served {
-  process: ChildProcess;
-  apiUrl: string;
-  dashboardUrl: string;
-  token: string;
-  output: string[];
-}
-
-function ensureBuilt(): void {
-  if (existsSync(join(ROOT, 'out/main/cli.js')) && existsSync(join(ROOT, 'out/renderer/index.html'))) return;
-  const build = spawnSync(process.execPath, [join(ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { cwd: ROOT, encoding: 'utf8' });
-  if (build.status !== 0) throw new Error(`build failed:\n${build.stdout}\n${build.stderr}`);
-}
-
-function serve(dataDir: string): Promise<Served> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin/bosun.js'), 'serve', '--port', '0', '--data-dir', dataDir, '--runtime', 'fake', '--nodes', '3'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const output: string[] = [];
-  child.stderr!.on('data', (d: Buffer) => output.push(d.toString()));
-  return new Promise((resolvePromise, reject) => {
-    let apiUrl = '';
-    const timer = setTimeout(() => reject(new Error(`bosun serve printed no Dashboard line in 30s:\n${output.join('')}`)), 30_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`bosun serve exited with ${code}:\n${output.join('')}`));
-    });
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      output.push(`${line}\n`);
-      const ready = /^Bosun API ready at (http:\/\/127\.0\.0\.1:\d+)$/.exec(line);
-      if (ready) apiUrl = ready[1];
-      const dashboard = /^Dashboard: (http:\/\/127\.0\.0\.1:\d+\/#token=(\S+))$/.exec(line);
-      if (dashboard) {
-        clearTimeout(timer);
-        child.removeAllListeners('exit');
-        resolvePromise({ process: child, apiUrl, dashboardUrl: dashboard[1], token: decodeURIComponent(dashboard[2]), output });
-      }
-    });
-  });
-}
-
-async function stopServe(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  child.kill('SIGTERM');
-  const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 10_000));
-  if ((await Promise.race([exited, timeout])) === 'timeout') {
-    child.kill('SIGKILL');
-    await exited;
-  }
-}
 
 describe('dashboard screens (bosun serve --nodes 3 + Chromium)', () => {
   let dataDir = '';
@@ -127,7 +70,7 @@ describe('dashboard screens (bosun serve --nodes 3 + Chromium)', () => {
     expect((await api('POST', `/api/v1/namespaces/${NS}/configmaps`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data: { 'app.conf': 'listen 80;\nworkers 2;' } })).status).toBe(201);
     expect((await api('POST', `/api/v1/namespaces/${NS}/secrets`, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db' }, stringData: { password: 'hunter2' } })).status).toBe(201);
 
-    context = await chromium.launchPersistentContext(profileDir, { executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS, viewport: { width: 1440, height: 900 }, locale: 'en-US' });
+    context = await launchBrowser(profileDir, { width: 1440, height: 900 });
     page = await context.newPage();
     page.on('console', (m) => {
       // vue-i18n reports missing keys as warnings; Vue reports render errors as errors.

@@ -1,83 +1,13 @@
 // End to end: the real `bosun serve` (built CLI, fake runtime) and its dashboard in headless Chromium,
 // exactly as a person opens the Dashboard link it prints.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ARTIFACTS, ensureBuilt, launchBrowser, serveDashboard as serve, stopServe, type Served } from '../support/dashboard';
 
-const ROOT = resolve(__dirname, '../..');
-const ARTIFACTS = join(ROOT, 'tests/.artifacts');
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-];
 const NO_TOKEN_HELP = 'Open the Dashboard link printed by `bosun serve`';
-
-interface Served {
-  process: ChildProcess;
-  apiUrl: string;
-  dashboardUrl: string;
-  token: string;
-  output: string[];
-}
-
-/** `npm test` builds first; a lone `npx vitest run tests/e2e` builds here if nothing is built yet. */
-function ensureBuilt(): void {
-  if (existsSync(join(ROOT, 'out/main/cli.js')) && existsSync(join(ROOT, 'out/renderer/index.html'))) return;
-  const build = spawnSync(process.execPath, [join(ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
-    cwd: ROOT,
-    encoding: 'utf8',
-  });
-  if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}\n${build.stderr}`);
-}
-
-function serve(dataDir: string): Promise<Served> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin/bosun.js'), 'serve', '--port', '0', '--data-dir', dataDir, '--runtime', 'fake'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const output: string[] = [];
-  child.stderr!.on('data', (d: Buffer) => output.push(d.toString()));
-  return new Promise((resolvePromise, reject) => {
-    let apiUrl = '';
-    const timer = setTimeout(() => reject(new Error(`bosun serve printed no Dashboard line in 30s:\n${output.join('')}`)), 30_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`bosun serve exited with ${code} before it was ready:\n${output.join('')}`));
-    });
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      output.push(`${line}\n`);
-      const ready = /^Bosun API ready at (http:\/\/127\.0\.0\.1:\d+)$/.exec(line);
-      if (ready) apiUrl = ready[1];
-      const dashboard = /^Dashboard: (http:\/\/127\.0\.0\.1:\d+\/#token=(\S+))$/.exec(line);
-      if (dashboard) {
-        clearTimeout(timer);
-        child.removeAllListeners('exit');
-        resolvePromise({ process: child, apiUrl, dashboardUrl: dashboard[1], token: decodeURIComponent(dashboard[2]), output });
-      }
-    });
-  });
-}
-
-async function stopServe(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  child.kill('SIGTERM');
-  const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 10_000));
-  if ((await Promise.race([exited, timeout])) === 'timeout') {
-    child.kill('SIGKILL');
-    await exited;
-  }
-}
 
 async function connectionState(page: Page): Promise<string | null> {
   return page.getByTestId('connection-state').getAttribute('data-state');
@@ -99,13 +29,7 @@ describe('dashboard smoke (bosun serve + Chromium)', () => {
     profileDir = mkdtempSync(join(tmpdir(), 'bosun-e2e-chromium-'));
     mkdirSync(ARTIFACTS, { recursive: true });
     served = await serve(dataDir);
-    context = await chromium.launchPersistentContext(profileDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1200, height: 800 },
-      locale: 'en-US',
-    });
+    context = await launchBrowser(profileDir, { width: 1200, height: 800 });
   });
 
   // Each dashboard page holds a few watch streams, and a browser allows six connections per origin:
