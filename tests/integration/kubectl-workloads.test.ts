@@ -87,7 +87,8 @@ spec:
     }, 60_000, 'web-1 back and Ready');
     expect(again.spec?.volumes).toContainEqual({ name: 'www', persistentVolumeClaim: { claimName: 'www-web-1' } });
     expect((await json<Item>('pvc', 'www-web-1')).metadata.uid).toBe(claimUid);
-    expect(await k('get', 'statefulset', 'web', '-o', 'jsonpath={.status.readyReplicas}/{.status.currentReplicas}/{.status.updatedReplicas}')).toBe('3/3/3');
+    // The set's status follows the pod's readiness a moment later.
+    await eventually(async () => (await k('get', 'statefulset', 'web', '-o', 'jsonpath={.status.readyReplicas}/{.status.currentReplicas}/{.status.updatedReplicas}')) === '3/3/3', 30_000, 'status 3/3/3');
 
     // kubectl rollout restart: a rolling update, highest ordinal first, ending with one revision.
     const revision = await k('get', 'statefulset', 'web', '-o', 'jsonpath={.status.updateRevision}');
@@ -98,7 +99,9 @@ spec:
       return s.status.updateRevision !== revision && s.status.currentRevision === s.status.updateRevision && s.status.updatedReplicas === 3 ? s : undefined;
     }, 60_000, 'restart rolled out');
     expect(rolled.status.updateRevision).toMatch(/^web-/);
-    const deletes = (await json<{ items: Array<{ reason: string; message: string; firstTimestamp: string }> }>('events', '--field-selector', 'involvedObject.name=web,reason=SuccessfulDelete')).items
+    // Event names end in a hex timestamp, so sorting by name is chronological.
+    const deletes = (await json<{ items: Array<{ metadata: { name: string }; message: string }> }>('events', '--field-selector', 'involvedObject.name=web,reason=SuccessfulDelete')).items
+      .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))
       .map((e) => e.message).filter((m) => /^delete Pod web-\d in StatefulSet web successful$/.test(m));
     // web-1 was deleted by hand earlier; the rollout's own deletions run 2, 1, 0.
     expect(deletes.slice(-3)).toEqual(['delete Pod web-2 in StatefulSet web successful', 'delete Pod web-1 in StatefulSet web successful', 'delete Pod web-0 in StatefulSet web successful']);
@@ -120,7 +123,7 @@ spec:
     expect(await nodesOf()).toEqual(['node-1', 'node-2', 'node-3']);
     await kubectlOk(serve, ['apply', '-f', '-'], 'apiVersion: v1\nkind: Node\nmetadata:\n  name: node-4\n  labels: {lab.bosun.dev/managed: "true"}\n');
     await eventually(async () => (await nodesOf()).join() === 'node-1,node-2,node-3,node-4', 60_000, 'a daemon pod Ready on node-4');
-    expect(await k('get', 'daemonset', 'agent', '-o', 'jsonpath={.status.desiredNumberScheduled}/{.status.numberReady}')).toBe('4/4');
+    await eventually(async () => (await k('get', 'daemonset', 'agent', '-o', 'jsonpath={.status.desiredNumberScheduled}/{.status.numberReady}')) === '4/4', 30_000, 'status 4/4');
     expect(await k('describe', 'daemonset', 'agent')).toMatch(/Desired Number of Nodes Scheduled: 4/);
 
     const victim = (await items('pods', '-l', 'app=agent')).find((p) => p.spec?.nodeName === 'node-2')!;
