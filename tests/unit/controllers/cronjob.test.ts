@@ -93,9 +93,11 @@ describe('cronjob controller', () => {
 
     await endJob(client, clock, job.metadata.name!, 'Complete');
     cj = await until(async () => { const c = await getCron(client, 'tick'); return c.status?.lastSuccessfulTime && !c.status.active?.some((r) => r.name === job.metadata.name) ? c : undefined; });
-    const events = await eventsFor(client, 'tick');
-    expect(events.map((e) => e.message)).toContain(`Created job ${job.metadata.name}`);
-    expect(events.map((e) => e.message)).toContain(`Saw completed job: ${job.metadata.name}, condition: Complete`);
+    const messages = await until(async () => {
+      const m = (await eventsFor(client, 'tick')).map((e) => e.message);
+      return m.includes(`Saw completed job: ${job.metadata.name}, condition: Complete`) ? m : undefined;
+    });
+    expect(messages).toContain(`Created job ${job.metadata.name}`);
 
     const second = nextMinute(clock);
     await until(async () => (await jobsOf(client, 'tick')).some((j) => j.metadata.name === `tick-${second / 60_000}`));
@@ -113,7 +115,7 @@ describe('cronjob controller', () => {
     await until(async () => (await jobsOf(client, 'replace')).map((j) => j.metadata.name).join() === `replace-${second / 60_000}`);
     await until(async () => (await eventsFor(client, 'forbid')).some((e) => e.reason === 'JobAlreadyActive'));
     expect(await jobsOf(client, 'forbid')).toHaveLength(1);
-    expect((await eventsFor(client, 'replace')).map((e) => e.message)).toContain(`Deleted job ${replaced}`);
+    await until(async () => (await eventsFor(client, 'replace')).some((e) => e.message === `Deleted job ${replaced}`));
     expect(await jobsOf(client, 'paused')).toHaveLength(0);
   });
 

@@ -60,7 +60,7 @@ describe('daemonset controller', () => {
     const victim = (await live(client, 'agent')).find((p) => nodeOfDaemonPod(p) === 'node-3')!;
     await client.pods().delete(NS, victim.metadata.name!);
     await until(async () => (await live(client, 'agent')).some((p) => nodeOfDaemonPod(p) === 'node-3' && p.metadata.uid !== victim.metadata.uid));
-    expect((await eventsFor(client, 'agent')).some((e) => e.reason === 'SuccessfulCreate' && /^Created pod: agent-/.test(e.message ?? ''))).toBe(true);
+    await until(async () => (await eventsFor(client, 'agent')).some((e) => e.reason === 'SuccessfulCreate' && /^Created pod: agent-/.test(e.message ?? '')));
   });
 
   it('nodeSelector and relabelling: pods come and go with the label', async () => {
@@ -146,6 +146,6 @@ describe('daemonset controller', () => {
     const fresh = await client.pods<Pod>().get(NS, pod.metadata.name!);
     await client.pods<Pod>().updateStatus(NS, { ...fresh, status: { ...fresh.status, phase: 'Failed' } });
     await until(async () => (await live(client, 'fails')).some((p) => p.metadata.uid !== pod.metadata.uid));
-    expect((await eventsFor(client, 'fails')).map((e) => e.message)).toContain(`Found failed daemon pod ${NS}/${pod.metadata.name} on node solo, will try to kill it`);
+    await until(async () => (await eventsFor(client, 'fails')).some((e) => e.message === `Found failed daemon pod ${NS}/${pod.metadata.name} on node solo, will try to kill it`));
   });
 });

@@ -58,9 +58,9 @@ describe('job controller', () => {
     expect(j.status?.startTime).toBeTruthy();
     expect(cond(j, 'SuccessCriteriaMet')).toBe('CompletionsReached');
     expect((await jobPods(client, 'batch')).length).toBe(5);
-    const reasons = (await eventsFor(client, 'batch')).map((e) => e.reason);
+    // Events are written asynchronously, in order: wait for the last one.
+    const reasons = await until(async () => { const r = (await eventsFor(client, 'batch')).map((e) => e.reason); return r.includes('Completed') ? r : undefined; });
     expect(reasons).toContain('SuccessfulCreate');
-    expect(reasons).toContain('Completed');
   });
 
   it('Indexed: one pod per index with the index annotation, label, hostname and env; completedIndexes', async () => {
@@ -101,7 +101,7 @@ describe('job controller', () => {
     expect(cond(j, 'Failed')).toBe('BackoffLimitExceeded');
     expect(cond(j, 'FailureTarget')).toBe('BackoffLimitExceeded');
     expect(j.status?.failed).toBe(2);
-    expect((await eventsFor(client, 'flaky')).some((e) => e.reason === 'BackoffLimitExceeded' && e.message === 'Job has reached the specified backoff limit')).toBe(true);
+    await until(async () => (await eventsFor(client, 'flaky')).some((e) => e.reason === 'BackoffLimitExceeded' && e.message === 'Job has reached the specified backoff limit'));
   });
 
   it('activeDeadlineSeconds: running pods are deleted and the Job fails with DeadlineExceeded', async () => {
@@ -131,7 +131,7 @@ describe('job controller', () => {
     await until(async () => running(await jobPods(client, 'pause')).length === 0);
     await client.jobs().patch(NS, 'pause', 'application/merge-patch+json', { spec: { suspend: false } });
     await until(async () => running(await jobPods(client, 'pause')).length === 2);
-    expect((await getJob(client, 'pause')).status?.conditions?.find((c) => c.type === 'Suspended')?.status).toBe('False');
+    await until(async () => (await getJob(client, 'pause')).status?.conditions?.find((c) => c.type === 'Suspended')?.status === 'False');
   });
 
   it('ttlSecondsAfterFinished deletes the Job once the clock passes it', async () => {

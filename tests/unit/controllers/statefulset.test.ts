@@ -56,7 +56,10 @@ describe('statefulset controller', () => {
     expect(web1.spec?.subdomain).toBe('web');
     expect(web1.spec?.volumes).toContainEqual({ name: 'www', persistentVolumeClaim: { claimName: 'www-web-1' } });
     expect((await claims(client)).map((c) => c.metadata.name).sort()).toEqual(['www-web-0', 'www-web-1', 'www-web-2']);
-    const messages = (await eventsFor(client, 'web')).map((e) => e.message);
+    const messages = await until(async () => {
+      const m = (await eventsFor(client, 'web')).map((e) => e.message);
+      return m.includes('create Pod web-2 in StatefulSet web successful') ? m : undefined;
+    });
     expect(messages).toContain('create Pod web-0 in StatefulSet web successful');
     expect(messages).toContain('create Claim www-web-2 Pod web-2 in StatefulSet web success');
   });
@@ -85,7 +88,7 @@ describe('statefulset controller', () => {
     expect(seen.some((n) => n.join() === 'db-0,db-1')).toBe(true);
     expect(seen.some((n) => n.join() === 'db-0,db-2')).toBe(false);
     expect((await claims(client)).map((c) => c.metadata.name).sort()).toEqual(['www-db-0', 'www-db-1', 'www-db-2']);
-    expect((await eventsFor(client, 'db')).map((e) => e.message)).toContain('delete Pod db-2 in StatefulSet db successful');
+    await until(async () => (await eventsFor(client, 'db')).some((e) => e.message === 'delete Pod db-2 in StatefulSet db successful'));
   });
 
   it('Parallel creates every pod at once', async () => {
@@ -108,7 +111,8 @@ describe('statefulset controller', () => {
     expect(after.status?.currentReplicas).toBe(1);
     const images = Object.fromEntries((await podsOf(client, 'app=roll')).map((p) => [p.metadata.name, p.spec?.containers[0].image]));
     expect(images).toEqual({ 'roll-0': 'bosun-test/web:1', 'roll-1': 'bosun-test/web:2', 'roll-2': 'bosun-test/web:2' });
-    const deletes = (await eventsFor(client, 'roll')).filter((e) => e.reason === 'SuccessfulDelete').map((e) => e.message);
+    const deletes = (await eventsFor(client, 'roll')).filter((e) => e.reason === 'SuccessfulDelete')
+      .sort((a, b) => a.metadata.name!.localeCompare(b.metadata.name!)).map((e) => e.message);
     expect(deletes).toEqual(['delete Pod roll-2 in StatefulSet roll successful', 'delete Pod roll-1 in StatefulSet roll successful']);
     // Below the partition a deleted pod comes back at the current revision, with the old template.
     const old0 = (await podsOf(client, 'app=roll')).find((p) => p.metadata.name === 'roll-0')!;
@@ -170,6 +174,6 @@ describe('statefulset controller', () => {
     const pod = (await podsOf(client, 'app=crash'))[0];
     await client.pods<Pod>().updateStatus(NS, { ...pod, status: { ...pod.status, phase: 'Failed' } });
     await until(async () => (await podsOf(client, 'app=crash')).some((p) => p.metadata.name === 'crash-0' && p.metadata.uid !== pod.metadata.uid));
-    expect((await eventsFor(client, 'crash')).map((e) => e.message)).toContain(`StatefulSet ${NS}/crash is recreating failed Pod crash-0`);
+    await until(async () => (await eventsFor(client, 'crash')).some((e) => e.message === `StatefulSet ${NS}/crash is recreating failed Pod crash-0`));
   });
 });
