@@ -3,6 +3,7 @@ import { cpus } from 'node:os';
 import { benchApi } from './api';
 import { benchDeployments } from './deployments';
 import { benchPods } from './pods';
+import { benchScale } from './scale';
 import { benchScheduler } from './scheduler';
 import { benchStore } from './store';
 
@@ -12,6 +13,7 @@ async function main(): Promise<void> {
   await benchApi();
   await benchPods();
   await benchScheduler();
+  await benchScale();
   await benchDeployments();
 }
 
