@@ -11,6 +11,7 @@
 import { request } from 'node:http';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { NODE_COUNT, POD_COUNT, node, pod as rsPod } from './scheduler-fixture';
 import { ms, percentile } from './stats';
 
 const NAMESPACE = 'bench';
@@ -242,29 +243,6 @@ async function writesAndLists(t: Tree): Promise<Round> {
 }
 
 // The scheduler benchmark of scheduler.ts, on a given tree: 5,000 pods of 50 ReplicaSets on 100 nodes.
-const NODE_COUNT = 100;
-const POD_COUNT = 5_000;
-
-function node(i: number): any {
-  const allocatable = { cpu: '64', memory: '256Gi', pods: '110' };
-  return {
-    apiVersion: 'v1',
-    kind: 'Node',
-    metadata: { name: `node-${i}`, labels: { 'kubernetes.io/hostname': `node-${i}`, 'topology.kubernetes.io/zone': `zone-${i % 3}` } },
-    status: { capacity: allocatable, allocatable, conditions: [{ type: 'Ready', status: 'True' }] },
-  };
-}
-
-function rsPod(i: number): any {
-  const rs = i % 50;
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name: `bench-${i}`, namespace: 'default', labels: { app: `app-${rs}` }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `app-${rs}`, uid: `rs-uid-${rs}`, controller: true }] },
-    spec: { containers: [{ name: 'main', image: 'bosun-test/pause:1.0', resources: { requests: { cpu: '100m', memory: '64Mi' } } }] },
-  };
-}
-
 async function schedulerLab(t: Tree): Promise<any> {
   const rest = new t.RestHandler({ store: new t.MemoryStore({ watchWindow: 50_000 }), resources: t.builtinResources });
   const client = new t.KubeClient(rest, 'system:kube-scheduler');

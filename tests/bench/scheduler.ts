@@ -12,36 +12,8 @@ import { SharedInformerFactory } from '../../main/client/informer-factory';
 import { NODES, PODS } from '../../main/client/gvr';
 import { startScheduler } from '../../main/scheduler';
 import { MemoryStore } from '../../main/store/memory-store';
+import { NODE_COUNT, POD_COUNT, node, pod } from './scheduler-fixture';
 import { printTable, type Row } from './stats';
-
-const NODE_COUNT = 100;
-const POD_COUNT = 5_000;
-
-function node(i: number): Node {
-  const allocatable = { cpu: '64', memory: '256Gi', pods: '110' };
-  return {
-    apiVersion: 'v1',
-    kind: 'Node',
-    metadata: { name: `node-${i}`, labels: { 'kubernetes.io/hostname': `node-${i}`, 'topology.kubernetes.io/zone': `zone-${i % 3}` } },
-    status: { capacity: allocatable, allocatable, conditions: [{ type: 'Ready', status: 'True' }] },
-  };
-}
-
-// Pods of 50 ReplicaSets, so default topology spreading does real work on every decision.
-function pod(i: number): Pod {
-  const rs = i % 50;
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      name: `bench-${i}`,
-      namespace: 'default',
-      labels: { app: `app-${rs}` },
-      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `app-${rs}`, uid: `rs-uid-${rs}`, controller: true }],
-    },
-    spec: { containers: [{ name: 'main', image: 'bosun-test/pause:1.0', resources: { requests: { cpu: '100m', memory: '64Mi' } } }] },
-  };
-}
 
 async function labWithPods(): Promise<KubeClient> {
   const rest = new RestHandler({ store: new MemoryStore({ watchWindow: 50_000 }), resources: builtinResources });
