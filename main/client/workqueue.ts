@@ -4,6 +4,7 @@
 //    is queued again when the worker calls done() — so no change is ever lost and no key is synced
 //    concurrently with itself;
 //  - retries wait per key with exponential backoff until forget().
+import { isConflict } from '../../shared/api/errors';
 import { RealClock, type Clock, type TimerHandle } from './clock';
 import { defaultControllerRateLimiter, type RateLimiter } from './rate-limiter';
 
@@ -158,6 +159,9 @@ export interface Workers {
  * rate-limited, on success forget its failures; always done(). A key is never dropped: a failing key
  * keeps retrying with growing backoff until it syncs or the queue shuts down.
  */
+/** Delay before a key whose sync hit a Conflict is looked at again. */
+export const CONFLICT_RETRY_MS = 10;
+
 export function runWorkers<K>(
   queue: WorkQueue<K>,
   workers: number,
@@ -172,6 +176,13 @@ export function runWorkers<K>(
         await sync(key);
         queue.forget(key);
       } catch (error) {
+        if (isConflict(error)) {
+          // A Conflict only means the informer cache was behind a write: look again soon, with no
+          // warning and no backoff (every controller would otherwise wrap its sync to say the same).
+          queue.forget(key);
+          queue.addAfter(key, CONFLICT_RETRY_MS);
+          continue;
+        }
         const message = (error as Error)?.message ?? String(error);
         logger.warn(`${queue.name}: error syncing ${String(key)} (retry ${queue.numRequeues(key) + 1}): ${message}`);
         queue.addRateLimited(key);

@@ -66,14 +66,7 @@ export class DaemonSetController {
   }
 
   start(): void {
-    runWorkers(this.queue, this.options.workers ?? 2, async (key) => {
-      try {
-        await this.sync(key);
-      } catch (e) {
-        if (!isConflict(e)) throw e;
-        this.queue.addAfter(key, 20);
-      }
-    });
+    runWorkers(this.queue, this.options.workers ?? 2, (key) => this.sync(key));
   }
 
   stop(): void {

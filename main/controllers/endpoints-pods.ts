@@ -1,7 +1,6 @@
 // What the Endpoints and EndpointSlice controllers share (k8s pkg/controller/util/endpoint): which pods
 // back a Service, how a Service port's targetPort resolves against a pod, and the wiring that turns
 // service and pod events into service keys (handlers only enqueue; sync re-reads the listers).
-import { isConflict } from '../../shared/api/errors';
 import { selectorFromSet } from '../../shared/api/labels';
 import type { KubeObject } from '../../shared/api/meta';
 import type { Pod } from '../../shared/api/pod';
@@ -95,7 +94,7 @@ export abstract class ServicePodController {
   }
 
   start(): void {
-    runWorkers(this.queue, this.options.workers ?? 3, (key) => this.syncQuietly(key));
+    runWorkers(this.queue, this.options.workers ?? 3, (key) => this.sync(key));
   }
 
   stop(): void {
@@ -119,15 +118,6 @@ export abstract class ServicePodController {
     return this.pods.lister.listNamespace(svc.metadata.namespace ?? '').filter((p) => sel.matches(p.metadata.labels ?? {}));
   }
 
-  // A conflict only means the cache was behind our own write; look again soon, quietly.
-  private async syncQuietly(key: string): Promise<void> {
-    try {
-      await this.sync(key);
-    } catch (e) {
-      if (!isConflict(e)) throw e;
-      this.queue.addAfter(key, 10);
-    }
-  }
 }
 
 export const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);

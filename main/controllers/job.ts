@@ -5,7 +5,7 @@
 // `batch.kubernetes.io/job-tracking` finalizer and status.uncountedTerminatedPods, as Kubernetes 1.26+
 // does, so a finished pod deleted by anyone is still counted exactly once.
 import type { Job, JobCondition, JobStatus } from '../../shared/api/batch';
-import { isConflict, isNotFound } from '../../shared/api/errors';
+import { isNotFound } from '../../shared/api/errors';
 import type { KubeObject } from '../../shared/api/meta';
 import type { Pod } from '../../shared/api/pod';
 import { cloneObject } from '../client/cache-object';
@@ -80,14 +80,7 @@ export class JobController {
   }
 
   start(): void {
-    runWorkers(this.queue, this.options.workers ?? 5, async (key) => {
-      try {
-        await this.sync(key);
-      } catch (e) {
-        if (!isConflict(e)) throw e;
-        this.queue.addAfter(key, 10);
-      }
-    });
+    runWorkers(this.queue, this.options.workers ?? 5, (key) => this.sync(key));
   }
 
   stop(): void {

@@ -2,7 +2,7 @@
 // the same code path: keep exactly spec.replicas active pods matching the selector. Pods are adopted and
 // released through controller ownerReferences; creations go out in slow-start batches and are tracked
 // by expectations so a sync running before the informer saw its own creates does not create twice.
-import { isConflict, isNotFound } from '../../shared/api/errors';
+import { isNotFound } from '../../shared/api/errors';
 import { labelSelectorAsSelector, type LabelSelector, type LabelSelectorObject } from '../../shared/api/labels';
 import type { GroupVersionResource, KubeObject, OwnerReference } from '../../shared/api/meta';
 import type { Pod, PodTemplateSpec } from '../../shared/api/pod';
@@ -98,7 +98,7 @@ export class ReplicaSetController {
   }
 
   start(): void {
-    runWorkers(this.queue, this.options.workers ?? 5, (key) => this.syncQuietly(key));
+    runWorkers(this.queue, this.options.workers ?? 5, (key) => this.sync(key));
   }
 
   stop(): void {
@@ -166,15 +166,6 @@ export class ReplicaSetController {
     this.enqueue(rs);
   }
 
-  // A conflict only means the cache was behind a write; retry soon without reporting an error.
-  private async syncQuietly(key: string): Promise<void> {
-    try {
-      await this.sync(key);
-    } catch (e) {
-      if (!isConflict(e)) throw e;
-      this.queue.addAfter(key, 10);
-    }
-  }
 
   async sync(key: string): Promise<void> {
     const { namespace, name } = splitMetaNamespaceKey(key);

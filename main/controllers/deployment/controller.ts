@@ -1,7 +1,7 @@
 // Deployment controller (k8s pkg/controller/deployment): owns ReplicaSets (adopted and released by
 // selector), rolls the pod template out through them (rolling.ts, recreate.ts), scales proportionally
 // (sync.ts), keeps history (history.ts) and reports progress (progress.ts). Handlers only enqueue keys.
-import { isConflict, isNotFound } from '../../../shared/api/errors';
+import { isNotFound } from '../../../shared/api/errors';
 import { labelSelectorAsSelector, type LabelSelector, type LabelSelectorObject } from '../../../shared/api/labels';
 import type { OwnerReference } from '../../../shared/api/meta';
 import type { Pod } from '../../../shared/api/pod';
@@ -78,7 +78,7 @@ export class DeploymentController {
   }
 
   start(): void {
-    runWorkers(this.queue, this.options.workers ?? 5, (key) => this.syncQuietly(key));
+    runWorkers(this.queue, this.options.workers ?? 5, (key) => this.sync(key));
   }
 
   stop(): void {
@@ -102,15 +102,6 @@ export class DeploymentController {
     }
   }
 
-  // A conflict only means the cache was behind a write; retry soon without reporting an error.
-  private async syncQuietly(key: string): Promise<void> {
-    try {
-      await this.sync(key);
-    } catch (e) {
-      if (!isConflict(e)) throw e;
-      this.queue.addAfter(key, 10);
-    }
-  }
 
   async sync(key: string): Promise<void> {
     const { namespace, name } = splitMetaNamespaceKey(key);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../main/client/clock';
 import { BucketRateLimiter, ItemExponentialFailureRateLimiter, MaxOfRateLimiter } from '../../../main/client/rate-limiter';
-import { WorkQueue, runWorkers } from '../../../main/client/workqueue';
+import { ApiError } from '../../../shared/api/errors';
+import { CONFLICT_RETRY_MS, WorkQueue, runWorkers } from '../../../main/client/workqueue';
 
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 
@@ -160,6 +161,28 @@ describe('WorkQueue', () => {
 });
 
 describe('runWorkers', () => {
+  it('looks again soon after a Conflict, without a warning or backoff (the cache was only behind)', async () => {
+    const { q, clock } = queue();
+    const attempts: number[] = [];
+    const logs: string[] = [];
+    let conflicts = 2;
+    runWorkers(q, 1, async () => {
+      attempts.push(clock.nowMs());
+      if (conflicts-- > 0) throw ApiError.conflict({ group: 'apps', resource: 'deployments' }, 'web', 'the object has been modified');
+    }, { warn: (m) => logs.push(m) });
+    const t0 = clock.nowMs();
+    q.add('web');
+    await tick();
+    for (let i = 0; i < 2; i++) {
+      clock.step(CONFLICT_RETRY_MS);
+      await tick();
+    }
+    expect(attempts.map((t) => t - t0)).toEqual([0, CONFLICT_RETRY_MS, 2 * CONFLICT_RETRY_MS]);
+    expect(logs).toEqual([]);
+    expect(q.numRequeues('web')).toBe(0);
+    q.shutDown();
+  });
+
   it('retries a failing sync with backoff and forgets the key on success', async () => {
     const { q, clock } = queue();
     const attempts: string[] = [];
