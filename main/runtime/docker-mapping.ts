@@ -139,6 +139,11 @@ export function toContainerInfo(raw: unknown): ContainerInfo {
     }
   }
   const started = time(st.StartedAt);
+  let finished = time(st.FinishedAt);
+  // dockerd stamps StartedAt after containerd's start returns, while FinishedAt comes from the exit
+  // event, so a process that exits at once can "finish" a millisecond before it "started". Kubernetes
+  // never reports a termination before its start, so clamp to the start.
+  if (started && finished && Date.parse(finished) < Date.parse(started)) finished = started;
   return {
     id: c.Id,
     name: (c.Name ?? '').replace(/^\//, ''),
@@ -148,7 +153,7 @@ export function toContainerInfo(raw: unknown): ContainerInfo {
     state: status,
     createdAt: c.Created ?? '',
     startedAt: started,
-    finishedAt: time(st.FinishedAt),
+    finishedAt: finished,
     // Docker reports 0 for a container that never ran; Kubernetes has no exit code then.
     exitCode: started || status === 'exited' || status === 'dead' ? st.ExitCode : undefined,
     oomKilled: st.OOMKilled ?? false,

@@ -109,6 +109,17 @@ describe('toContainerInfo', () => {
     expect(fresh.startedAt).toBeUndefined();
     expect(fresh.ip).toBeUndefined();
   });
+
+  it('never reports a finish before the start (dockerd stamps StartedAt after a fast exit)', () => {
+    const info = toContainerInfo({
+      Id: 'fast',
+      State: { Status: 'exited', ExitCode: 3, StartedAt: '2026-11-23T00:00:00.093456789Z', FinishedAt: '2026-11-23T00:00:00.092999999Z' },
+    });
+    expect(info.startedAt).toBe('2026-11-23T00:00:00.093456789Z');
+    expect(info.finishedAt).toBe(info.startedAt);
+    const normal = toContainerInfo({ Id: 'n', State: { Status: 'exited', ExitCode: 0, StartedAt: '2026-11-23T00:00:00Z', FinishedAt: '2026-11-23T00:00:05Z' } });
+    expect(normal.finishedAt).toBe('2026-11-23T00:00:05Z');
+  });
 });
 
 describe('toRuntimeEvent', () => {
