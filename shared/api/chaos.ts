@@ -132,33 +132,44 @@ export type AnyFault = NodeFault | PodFault | ServiceFault;
 export type FaultKind = 'NodeFault' | 'PodFault' | 'ServiceFault';
 
 // ---- Drill --------------------------------------------------------------------------------------------
+// A Drill runs once, when created (re-running = delete + create). Semantics: docs/DRILLS.md.
 
-/** One steady-state check; exactly one of the check fields is set. */
+/** Finalizer the drill controller keeps on a Drill until the faults it created are gone (NodeFaults are
+ * cluster-scoped, so ownerReferences cannot garbage-collect them). */
+export const DRILL_FINALIZER = 'chaos.bosun.dev/drill-cleanup';
+/** Labels on every fault a drill creates: which drill (namespace, name) owns it. */
+export const DRILL_NAME_LABEL = 'chaos.bosun.dev/drill';
+export const DRILL_NAMESPACE_LABEL = 'chaos.bosun.dev/drill-namespace';
+/** At most this many timeline entries are kept in status (the newest). */
+export const DRILL_TIMELINE_LIMIT = 500;
+
+/** One steady-state (or abort) check; exactly one of deploymentReady, endpoints, http is set. */
 export interface DrillCheck {
   name: string;
-  /** Deployment (in the drill's namespace) has at least minReady ready replicas. */
+  /** Deployment (in the drill's namespace) has at least minReady ready replicas (status.readyReplicas). */
   deploymentReady?: { name: string; minReady: number };
-  /** Service has at least minReady ready endpoint addresses. */
+  /** Service (in the drill's namespace) has at least minReady ready addresses in its Endpoints. */
   endpoints?: { service: string; minReady: number };
   /**
-   * HTTP probes: `url` (must be http://127.0.0.1:…) or `service`+`port` (its NodePort on 127.0.0.1);
-   * `ratePerSecond` requests (default 10), held when at least `successPercent` (default 95) answer 2xx
-   * within `timeout` (default "1s").
+   * HTTP probes: `url` (must be http://127.0.0.1:…) or `service`+`port` (that Service port's NodePort on
+   * 127.0.0.1); `ratePerSecond` GETs (default 10), held when at least `successPercent` (default 95) of the
+   * last ratePerSecond answers were 2xx within `timeout` (default "1s").
    */
   http?: { url?: string; service?: string; port?: number; path?: string; ratePerSecond?: number; successPercent?: number; timeout?: string };
 }
 
-/** One step: a fault to inject for `duration` (a fault template), an action, or a pause. */
+/** One step: a fault to inject for `duration` (a fault template), a rollout, a drain, or a plain pause. */
 export interface DrillStep {
   name: string;
   nodeFault?: NodeFaultSpec;
   podFault?: PodFaultSpec;
   serviceFault?: ServiceFaultSpec;
-  /** `kubectl set image` equivalent: starts a rolling update of a Deployment. */
+  /** `kubectl set image` (image) or `kubectl rollout restart` (restart: true) of a Deployment; the step waits for the rollout to complete. */
   rollout?: { deployment: string; container?: string; image?: string; restart?: boolean };
-  /** `kubectl drain` equivalent (cordon + evictions honouring PDBs). */
-  drain?: { node: string; uncordonAfter?: boolean };
-  /** Wait this long after the step's action (Go duration). */
+  /** `kubectl drain --ignore-daemonsets` (cordon + evictions honouring PDBs, retried on 429 every second); `timeout` default "120s". */
+  drain?: { node: string; uncordonAfter?: boolean; timeout?: string };
+  /** Fault steps: how long the fault stays (Go duration; also the fault's own duration unless the template sets one).
+   * Other steps: how long to wait after the action. A step with no action is a pause of this length. */
   duration?: string;
 }
 
@@ -166,11 +177,14 @@ export interface DrillSpec {
   hypothesis?: string;
   steadyState: DrillCheck[];
   steps: DrillStep[];
-  /** Abort (revert everything, phase Aborted) when one of these checks fails for `abortAfter` straight. */
+  /** Abort (revert everything, phase Aborted) when one of these checks fails for `abortAfter` (default "5s") straight. */
   abortWhen?: DrillCheck[];
   abortAfter?: string;
   /** How long to wait, after the last step, for the steady state to come back (default "60s"). */
   recoveryTimeout?: string;
+  /** How long the steady state may take to establish itself before the first step (default "60s"), so a drill
+   * applied together with its Deployment waits for it. */
+  steadyStateTimeout?: string;
 }
 
 export type DrillPhase = 'Pending' | 'Running' | 'Recovering' | 'Succeeded' | 'Failed' | 'Aborted';
@@ -184,16 +198,40 @@ export interface DrillTimelineEntry {
   ok?: boolean;
 }
 
+/** What one check saw during the drill (from the first step to the end). */
+export interface DrillCheckReport {
+  name: string;
+  /** Whether this is a steady-state or an abort check. */
+  role: 'steadyState' | 'abortWhen';
+  samples: number;
+  failedSamples: number;
+  /** deploymentReady / endpoints: the lowest ready count observed. */
+  minObserved?: number;
+  /** http: requests sent and failed (non-2xx, refused, timed out). */
+  requestsTotal?: number;
+  requestsFailed?: number;
+}
+
 export interface DrillReport {
+  /** Steady state before the first step, and back (or never lost) within recoveryTimeout after the last step, not aborted. */
   hypothesisHeld: boolean;
   /** Steady state before the first step. */
   steadyBefore: boolean;
-  /** First fault injected → first failing check (seconds, ms precision). */
+  /** No failing steady-state sample from the first step to the end. */
+  heldThroughout: boolean;
+  /** The first step's action took effect (fault Injected, rollout patched, node cordoned). */
+  disruptedAt?: string;
+  /** First failing steady-state sample after disruptedAt. */
+  detectedAt?: string;
+  /** Last moment the steady state came back (and then held to the end). */
+  recoveredAt?: string;
+  /** disruptedAt → detectedAt (seconds, ms precision). */
   timeToDetectSeconds?: number;
-  /** Last fault reverted (or step ended) → steady state again. */
+  /** disruptedAt → recoveredAt (seconds, ms precision): how long the disruption was visible in total. */
   timeToRecoverSeconds?: number;
   requestsTotal: number;
   requestsFailed: number;
+  checks?: DrillCheckReport[];
   message?: string;
 }
 
@@ -202,8 +240,12 @@ export interface DrillStatus {
   observedGeneration?: number;
   startedAt?: string;
   finishedAt?: string;
+  /** Index of the step running (0-based); absent before the first step. */
   currentStep?: number;
-  /** Bounded (newest kept) list of what happened, on one time axis. */
+  /** Name of the step running, for `kubectl get drills`. */
+  currentStepName?: string;
+  message?: string;
+  /** Bounded (newest DRILL_TIMELINE_LIMIT kept) list of what happened, on one time axis. */
   timeline?: DrillTimelineEntry[];
   report?: DrillReport;
   conditions?: FaultCondition[];
