@@ -125,6 +125,12 @@ export interface ResourceDef {
   allowCreateOnUpdate?: boolean;
   /** Verbs discovery advertises (default: all of them); read-only virtual kinds say ['get', 'list']. */
   verbs?: string[];
+  /**
+   * OpenAPI v3 schema of the kind (a structural schema as a CRD declares one) for kinds without a built-in
+   * protobuf definition (chaos.bosun.dev): published in /openapi (kubectl explain) and used by strict field
+   * validation. `metadata` may be omitted: ObjectMeta is filled in.
+   */
+  schema?: Record<string, unknown>;
   /** For the scale subresource: where replicas and the selector live. */
   scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath: string };
 }

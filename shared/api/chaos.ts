@@ -257,3 +257,50 @@ export interface Drill extends KubeObject {
   spec: DrillSpec;
   status?: DrillStatus;
 }
+
+// ---- helpers shared by the API strategy, the controller, drills and the dashboard -------------------------
+
+/** Plural resource names of the fault kinds (all in CHAOS_GROUP/CHAOS_VERSION). */
+export const FAULT_RESOURCES: Readonly<Record<FaultKind, string>> = Object.freeze({
+  NodeFault: 'nodefaults',
+  PodFault: 'podfaults',
+  ServiceFault: 'servicefaults',
+});
+
+const GO_DURATION_UNITS: Readonly<Record<string, number>> = {
+  ns: 1e-6,
+  us: 1e-3,
+  'µs': 1e-3,
+  'μs': 1e-3,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+};
+
+/**
+ * Go's time.ParseDuration ("90s", "1m30s", "1.5h", "300ms"), in milliseconds; undefined when Go would
+ * refuse the text (a bare number other than "0", unknown units, empty). Signs are accepted as Go does.
+ */
+export function parseGoDuration(text: string): number | undefined {
+  if (typeof text !== 'string') return undefined;
+  let s = text;
+  let sign = 1;
+  if (s.startsWith('-') || s.startsWith('+')) {
+    if (s[0] === '-') sign = -1;
+    s = s.slice(1);
+  }
+  if (s === '0') return 0;
+  if (s === '') return undefined;
+  let total = 0;
+  const part = /^(\d*(?:\.\d*)?)([^\d.]+)/;
+  while (s.length > 0) {
+    const m = part.exec(s);
+    if (!m || m[1] === '' || m[1] === '.') return undefined;
+    const unit = GO_DURATION_UNITS[m[2]];
+    if (unit === undefined) return undefined;
+    total += Number(m[1]) * unit;
+    s = s.slice(m[0].length);
+  }
+  return sign * total;
+}

@@ -64,14 +64,24 @@ export function metaSchemas(): Record<string, Schema> {
 export function kindSchemas(def: ResourceDef, ref: (name: string) => string): Record<string, Schema> {
   const name = definitionName(def.group, def.version, def.kind);
   const typeFields = { apiVersion: { type: 'string' }, kind: { type: 'string' } };
+  // A declared schema (kinds without a built-in definition) is published as it is, so `kubectl explain`
+  // can walk it; the others stay loose (see the header).
+  const declared = def.schema as { description?: string; properties?: Record<string, unknown>; required?: string[] } | undefined;
+  const kind: Schema = declared
+    ? {
+        description: declared.description ?? `${def.kind} (${def.resource}) as served by Bosun.`,
+        type: 'object',
+        properties: { ...typeFields, metadata: { $ref: ref(META_SCHEMAS.objectMeta) }, ...(declared.properties ?? {}) },
+        ...(declared.required ? { required: declared.required } : {}),
+      }
+    : {
+        description: `${def.kind} (${def.resource}) as served by Bosun.`,
+        type: 'object',
+        'x-kubernetes-preserve-unknown-fields': true,
+        properties: { ...typeFields, metadata: { $ref: ref(META_SCHEMAS.objectMeta) } },
+      };
   return {
-    [name]: {
-      description: `${def.kind} (${def.resource}) as served by Bosun.`,
-      type: 'object',
-      'x-kubernetes-preserve-unknown-fields': true,
-      properties: { ...typeFields, metadata: { $ref: ref(META_SCHEMAS.objectMeta) } },
-      ...gvkExt(def.group, def.version, def.kind),
-    },
+    [name]: { ...kind, ...gvkExt(def.group, def.version, def.kind) },
     [`${name}List`]: {
       type: 'object',
       required: ['items'],

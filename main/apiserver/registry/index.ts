@@ -1,5 +1,6 @@
 // Every built-in resource Bosun serves, in discovery order (core first, then groups as kube-apiserver).
 import type { ResourceDef } from '../types';
+import { nodefaults, podfaults, servicefaults } from './chaos-faults';
 import { configmaps } from './configmaps';
 import { cronjobs } from './cronjobs';
 import { daemonsets } from './daemonsets';
@@ -52,6 +53,9 @@ export const builtinResources: ResourceDef[] = [
   storageclasses,
   leases,
   endpointslices,
+  nodefaults,
+  podfaults,
+  servicefaults,
 ];
 
 export { addDefaultTolerations } from './pods';

@@ -5,6 +5,7 @@ import { ApiError } from '../../../shared/api/errors';
 import { apiVersionOf } from '../../../shared/api/meta';
 import type { ApiRequest, ResourceDef } from '../types';
 import { scanObjectJson } from './json-duplicates';
+import { declaredShape } from './declared-shape';
 import { shapeForKind, type ObjectShape } from './shape';
 import { pruneUnknownFields, unknownFields } from './unknown-fields';
 import { yamlUnmarshalErrors } from './yaml-duplicates';
@@ -24,7 +25,7 @@ export function fieldValidationOf(req: ApiRequest, options: 'CreateOptions' | 'U
 }
 
 export function kindShape(def: ResourceDef): ObjectShape | undefined {
-  return shapeForKind(apiVersionOf(def.group, def.version), def.kind);
+  return shapeForKind(apiVersionOf(def.group, def.version), def.kind) ?? declaredShape(def);
 }
 
 /** Whether findings are wanted at all: not under Ignore, nor under Warn when nobody receives warnings. */
