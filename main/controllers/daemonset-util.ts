@@ -21,7 +21,7 @@ export const DAEMON_TOLERATIONS: readonly Toleration[] = Object.freeze([
 ]);
 const NETWORK_UNAVAILABLE: Toleration = { key: 'node.kubernetes.io/network-unavailable', operator: 'Exists', effect: 'NoSchedule' };
 
-/** The revision label value: Kubernetes uses the ControllerRevision's hash; the lab hashes the template. */
+/** The template's hash when no ControllerRevision names it (the controller passes the revision's hash label). */
 export const revisionOf = (ds: DaemonSet): string => computeHash(ds.spec?.template);
 
 function withTolerations(existing: Toleration[] | undefined, hostNetwork: boolean): Toleration[] {
@@ -32,7 +32,7 @@ function withTolerations(existing: Toleration[] | undefined, hostNetwork: boolea
 }
 
 /** The daemon pod for `nodeName`, pinned by required node affinity on metadata.name (1.12+ behaviour). */
-export function newDaemonPod(ds: DaemonSet, nodeName: string): Pod {
+export function newDaemonPod(ds: DaemonSet, nodeName: string, hash: string = revisionOf(ds)): Pod {
   const template = cloneObject(ds.spec?.template ?? {});
   const spec = template.spec ?? { containers: [] };
   spec.tolerations = withTolerations(spec.tolerations, !!spec.hostNetwork);
@@ -44,7 +44,7 @@ export function newDaemonPod(ds: DaemonSet, nodeName: string): Pod {
     metadata: {
       generateName: `${ds.metadata.name}-`,
       namespace: ds.metadata.namespace,
-      labels: { ...(template.metadata?.labels ?? {}), [REVISION_LABEL]: revisionOf(ds), [TEMPLATE_GENERATION_LABEL]: String(ds.metadata.generation ?? 1) },
+      labels: { ...(template.metadata?.labels ?? {}), [REVISION_LABEL]: hash, [TEMPLATE_GENERATION_LABEL]: String(ds.metadata.generation ?? 1) },
       ...(template.metadata?.annotations ? { annotations: template.metadata.annotations } : {}),
       ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: ds.metadata.name!, uid: ds.metadata.uid!, controller: true, blockOwnerDeletion: true }],
     },

@@ -19,6 +19,7 @@ import type { SharedInformerFactory } from '../client/informer-factory';
 import { runWorkers, WorkQueue } from '../client/workqueue';
 import { nodeOfDaemonPod, nodeShouldRunDaemonPod, newDaemonPod, REVISION_LABEL, revisionOf, scaledIntOrPercent } from './daemonset-util';
 import { ControllerExpectations, controllerRefOf, isPodAvailable, isPodReady } from './deployment/pods';
+import { ControllerHistory, REVISION_HASH_LABEL } from './statefulset-history';
 import { sameValue } from './statefulset-util';
 
 export interface DaemonSetControllerOptions {
@@ -38,6 +39,7 @@ export class DaemonSetController {
   private readonly nodes: SharedInformer<Node>;
   private readonly recorder: EventRecorder;
   private readonly expectations: ControllerExpectations;
+  private readonly history: ControllerHistory;
 
   constructor(private readonly options: DaemonSetControllerOptions) {
     this.clock = options.clock ?? new RealClock();
@@ -47,6 +49,7 @@ export class DaemonSetController {
     this.sets = options.informers.informerFor<DaemonSet>(DAEMONSETS);
     this.pods = options.informers.informerFor<Pod>(PODS, { indexers: { [OWNER_UID_INDEX]: indexByOwnerUid } });
     this.nodes = options.informers.informerFor<Node>(NODES);
+    this.history = new ControllerHistory(options.client, options.informers, 'DaemonSet');
     const enqueue = (s: KubeObject): void => this.queue.add(metaNamespaceKey(s));
     this.sets.addEventHandler({ onAdd: enqueue, onUpdate: (_o, s) => enqueue(s), onDelete: (s) => this.expectations.delete(metaNamespaceKey(s)) });
     this.pods.addEventHandler({
@@ -96,9 +99,17 @@ export class DaemonSetController {
       if (node) byNode.set(node, [...(byNode.get(node) ?? []), p]);
     }
     const nodes = this.nodes.lister.list();
-    const hash = revisionOf(ds);
-    if (!ds.metadata.deletionTimestamp && this.expectations.satisfied(key)) await this.manage(key, ds, nodes, byNode, hash);
-    await this.writeStatus(ds, nodes, byNode, hash);
+    if (ds.metadata.deletionTimestamp) {
+      await this.writeStatus(ds, nodes, byNode, ds.status?.collisionCount ?? 0, revisionOf(ds));
+      return;
+    }
+    // constructHistory: the revision of the current template; its hash label is what the pods carry.
+    const { update, revisions, collisionCount } = await this.history.sync(ds);
+    const hash = update.metadata.labels?.[REVISION_HASH_LABEL] ?? this.history.nameFor(ds, ds.spec?.template, collisionCount).hash;
+    if (this.expectations.satisfied(key)) await this.manage(key, ds, nodes, byNode, hash);
+    await this.writeStatus(ds, nodes, byNode, collisionCount, hash);
+    const live = new Set([hash, ...owned.map((p) => p.metadata.labels?.[REVISION_LABEL] ?? '')]);
+    await this.history.truncate(ds, revisions, (r) => live.has(r.metadata.labels?.[REVISION_HASH_LABEL] ?? ''));
   }
 
   private async manage(key: string, ds: DaemonSet, nodes: Node[], byNode: Map<string, Pod[]>, hash: string): Promise<void> {
@@ -134,7 +145,7 @@ export class DaemonSetController {
       create.push(...step.create);
       remove.push(...step.remove);
     }
-    await this.apply(key, ds, create, remove);
+    await this.apply(key, ds, create, remove, hash);
   }
 
   /**
@@ -191,7 +202,7 @@ export class DaemonSetController {
     return { create: [], remove: [...victims, ...oldAvailable.slice(0, Math.max(0, budget))] };
   }
 
-  private async apply(key: string, ds: DaemonSet, create: string[], remove: Pod[]): Promise<void> {
+  private async apply(key: string, ds: DaemonSet, create: string[], remove: Pod[], hash: string): Promise<void> {
     if (!create.length && !remove.length) return;
     // Only creations are tracked: a repeated delete on a stale cache is a harmless NotFound.
     this.expectations.expectCreations(key, create.length);
@@ -199,7 +210,7 @@ export class DaemonSetController {
     const errors: unknown[] = [];
     await Promise.all(create.map(async (node) => {
       try {
-        const pod = await this.options.client.pods<Pod>().create(ds.metadata.namespace, newDaemonPod(ds, node));
+        const pod = await this.options.client.pods<Pod>().create(ds.metadata.namespace, newDaemonPod(ds, node, hash));
         this.recorder.event(target, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`);
       } catch (e) {
         this.expectations.creationObserved(key);
@@ -218,7 +229,7 @@ export class DaemonSetController {
     if (errors.length) throw errors[0];
   }
 
-  private async writeStatus(ds: DaemonSet, nodes: Node[], byNode: Map<string, Pod[]>, hash: string): Promise<void> {
+  private async writeStatus(ds: DaemonSet, nodes: Node[], byNode: Map<string, Pod[]>, collisionCount: number, hash: string): Promise<void> {
     const minReady = ds.spec?.minReadySeconds ?? 0;
     const now = this.clock.nowMs();
     const status: DaemonSetStatus = {
@@ -247,7 +258,7 @@ export class DaemonSetController {
     }
     status.numberUnavailable = status.desiredNumberScheduled - status.numberAvailable!;
     if (waitForAvailability) this.queue.addAfter(metaNamespaceKey(ds), minReady * 1000);
-    if (ds.status?.collisionCount !== undefined) status.collisionCount = ds.status.collisionCount;
+    if (ds.status?.collisionCount !== undefined || collisionCount > 0) status.collisionCount = collisionCount;
     if (ds.status?.conditions) status.conditions = ds.status.conditions;
     if (sameValue(ds.status ?? {}, status)) return;
     await this.options.client.daemonSets<DaemonSet>().updateStatus(ds.metadata.namespace, { ...cloneObject(ds), status })

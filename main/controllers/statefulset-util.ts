@@ -4,7 +4,6 @@ import type { Pod, Volume } from '../../shared/api/pod';
 import type { PersistentVolumeClaim } from '../../shared/api/storage';
 import type { StatefulSet } from '../../shared/api/workloads';
 import { cloneObject } from '../client/cache-object';
-import { computeHash } from './deployment/util';
 
 export const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
 export const POD_INDEX_LABEL = 'apps.kubernetes.io/pod-index';
@@ -21,14 +20,6 @@ export function ordinalOf(set: StatefulSet, pod: Pod): number | undefined {
 
 export const startOrdinal = (set: StatefulSet): number => set.spec?.ordinals?.start ?? 0;
 export const replicasOf = (set: StatefulSet): number => set.spec?.replicas ?? 1;
-
-/**
- * The update revision's name. Kubernetes names the ControllerRevision `<set>-<hash>`; the lab keeps no
- * ControllerRevision objects and uses the same form computed from the pod template.
- */
-export function revisionOf(set: StatefulSet): string {
-  return `${set.metadata.name}-${computeHash(set.spec?.template)}`;
-}
 
 export const podRevision = (pod: Pod): string | undefined => pod.metadata.labels?.[REVISION_LABEL];
 

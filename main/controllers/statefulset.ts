@@ -21,8 +21,9 @@ import type { SharedInformerFactory } from '../client/informer-factory';
 import { runWorkers, WorkQueue } from '../client/workqueue';
 import { controllerRefOf, isPodAvailable, isPodReady } from './deployment/pods';
 import {
-  claimsFor, isRunning, isTerminated, newStatefulPod, ordinalOf, podRevision, replicasOf, revisionOf, sameValue, startOrdinal,
+  claimsFor, isRunning, isTerminated, newStatefulPod, ordinalOf, podRevision, replicasOf, sameValue, startOrdinal,
 } from './statefulset-util';
+import { ControllerHistory, templateOfRevision } from './statefulset-history';
 
 export interface StatefulSetControllerOptions {
   client: KubeClient;
@@ -40,12 +41,8 @@ export class StatefulSetController {
   private readonly pods: SharedInformer<Pod>;
   private readonly claims: SharedInformer<PersistentVolumeClaim>;
   private readonly recorder: EventRecorder;
-  /**
-   * Templates by revision name per set, standing in for ControllerRevisions (which the lab does not
-   * keep): a pod below the partition is recreated from the current revision's template. Lost on restart,
-   * when such a pod falls back to the update revision.
-   */
-  private readonly revisions = new Map<string, Map<string, PodTemplateSpec>>();
+  /** The sets' ControllerRevisions: a pod below the partition is recreated from the current revision's template. */
+  private readonly history: ControllerHistory;
 
   constructor(private readonly options: StatefulSetControllerOptions) {
     this.clock = options.clock ?? new RealClock();
@@ -54,6 +51,12 @@ export class StatefulSetController {
     this.sets = options.informers.informerFor<StatefulSet>(STATEFULSETS);
     this.pods = options.informers.informerFor<Pod>(PODS, { indexers: { [OWNER_UID_INDEX]: indexByOwnerUid } });
     this.claims = options.informers.informerFor<PersistentVolumeClaim>(PERSISTENTVOLUMECLAIMS);
+    this.history = new ControllerHistory(options.client, options.informers, 'StatefulSet');
+    // A revision deleted by hand (or by someone else's cleanup) is recreated for the set that owns it.
+    this.history.informer.addEventHandler({ onDelete: (r) => {
+      const ref = controllerRefOf(r as unknown as Pod);
+      if (ref?.kind === 'StatefulSet') this.queue.add(`${r.metadata.namespace}/${ref.name}`);
+    } });
     const enqueue = (s: KubeObject): void => this.queue.add(metaNamespaceKey(s));
     this.sets.addEventHandler({ onAdd: enqueue, onUpdate: (_o, s) => enqueue(s), onDelete: enqueue });
     const podEvent = (p: Pod): void => {
@@ -86,23 +89,27 @@ export class StatefulSetController {
   async sync(key: string): Promise<void> {
     const { namespace, name } = splitMetaNamespaceKey(key);
     const set = this.sets.lister.get(namespace, name);
-    if (!set || set.metadata.deletionTimestamp) {
-      this.revisions.delete(key);
-      return;
-    }
+    if (!set || set.metadata.deletionTimestamp) return;
     const selector = labelSelectorAsSelector(set.spec?.selector as LabelSelectorObject | undefined);
     const pods = [
       ...this.pods.lister.byIndex(OWNER_UID_INDEX, set.metadata.uid!).filter((p) => controllerRefOf(p)?.uid === set.metadata.uid && selector.matches(p.metadata.labels)),
       ...(await this.adoptOrphans(set, selector)),
     ];
-    const updateRevision = revisionOf(set);
-    const currentRevision = set.status?.currentRevision ?? updateRevision;
-    const known = this.revisions.get(key) ?? new Map<string, PodTemplateSpec>();
-    known.set(updateRevision, set.spec!.template);
-    for (const rev of known.keys()) if (rev !== updateRevision && rev !== currentRevision) known.delete(rev);
-    this.revisions.set(key, known);
+    const { update, revisions, collisionCount } = await this.history.sync(set);
+    const updateRevision = update.metadata.name!;
+    // The status names the current revision; one that no longer exists starts the history afresh.
+    const current = revisions.find((r) => r.metadata.name === set.status?.currentRevision) ?? update;
+    const currentRevision = current.metadata.name!;
+    const known = new Map<string, PodTemplateSpec>();
+    for (const r of [current, update]) {
+      const template = templateOfRevision(r);
+      if (template) known.set(r.metadata.name!, template);
+    }
     await this.reconcile(set, pods, currentRevision, updateRevision, known);
-    await this.writeStatus(set, this.pods.lister.byIndex(OWNER_UID_INDEX, set.metadata.uid!).filter((p) => controllerRefOf(p)?.uid === set.metadata.uid), currentRevision, updateRevision);
+    const owned = this.pods.lister.byIndex(OWNER_UID_INDEX, set.metadata.uid!).filter((p) => controllerRefOf(p)?.uid === set.metadata.uid);
+    await this.writeStatus(set, owned, currentRevision, updateRevision, collisionCount);
+    const live = new Set([currentRevision, updateRevision, ...owned.map((p) => podRevision(p) ?? '')]);
+    await this.history.truncate(set, revisions, (r) => live.has(r.metadata.name!));
     const minReady = set.spec?.minReadySeconds ?? 0;
     if (minReady > 0 && pods.some((p) => isPodReady(p) && !isPodAvailable(p, minReady, this.clock.nowMs()))) this.queue.addAfter(key, minReady * 1000);
   }
@@ -253,13 +260,13 @@ export class StatefulSetController {
     }
   }
 
-  private async writeStatus(set: StatefulSet, pods: Pod[], currentRevision: string, updateRevision: string): Promise<void> {
+  private async writeStatus(set: StatefulSet, pods: Pod[], currentRevision: string, updateRevision: string, collisionCount: number): Promise<void> {
     const minReady = set.spec?.minReadySeconds ?? 0;
     const now = this.clock.nowMs();
     const status: StatefulSetStatus = {
       observedGeneration: set.metadata.generation,
       replicas: 0, readyReplicas: 0, currentReplicas: 0, updatedReplicas: 0, availableReplicas: 0,
-      currentRevision, updateRevision, collisionCount: set.status?.collisionCount ?? 0,
+      currentRevision, updateRevision, collisionCount,
     };
     for (const p of pods) {
       status.replicas++;

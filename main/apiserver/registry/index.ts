@@ -2,6 +2,7 @@
 import type { ResourceDef } from '../types';
 import { nodefaults, podfaults, servicefaults } from './chaos-faults';
 import { configmaps } from './configmaps';
+import { controllerrevisions } from './controllerrevisions';
 import { cronjobs } from './cronjobs';
 import { daemonsets } from './daemonsets';
 import { deployments } from './deployments';
@@ -43,6 +44,7 @@ export const builtinResources: ResourceDef[] = [
   serviceaccounts,
   services,
   daemonsets,
+  controllerrevisions,
   deployments,
   replicasets,
   statefulsets,
