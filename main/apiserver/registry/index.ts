@@ -6,6 +6,7 @@ import { controllerrevisions } from './controllerrevisions';
 import { cronjobs } from './cronjobs';
 import { daemonsets } from './daemonsets';
 import { deployments } from './deployments';
+import { drills } from './drills';
 import { endpoints } from './endpoints';
 import { endpointslices } from './endpointslices';
 import { events } from './events';
@@ -58,6 +59,7 @@ export const builtinResources: ResourceDef[] = [
   nodefaults,
   podfaults,
   servicefaults,
+  drills,
 ];
 
 export { addDefaultTolerations } from './pods';
