@@ -11,6 +11,7 @@ import { loadOrCreateServingCertificate } from './apiserver/http/tls-certificate
 import { builtinResources, defaultTolerationSeconds } from './apiserver/registry';
 import { createDefaultStorageClassAdmission } from './apiserver/admission/default-storage-class';
 import { createPodSecurityAdmission } from './apiserver/admission/pod-security';
+import { createPodDisruptionPolicy } from './apiserver/admission/pod-disruption';
 import { createServiceAllocator } from './apiserver/registry/service-allocator';
 import { RestHandler } from './apiserver/rest/handler';
 import type { ApiHandler } from './apiserver/types';
@@ -158,6 +159,8 @@ export async function startLab(options: LabOptions): Promise<Lab> {
       }),
     );
     handler.addAdmission(createDefaultStorageClassAdmission({ listStorageClasses: async () => (await apiserverClient.resource(STORAGECLASSES).list()).items }));
+    // pods/eviction honours PodDisruptionBudgets (kubectl drain); the disruption controller keeps their status.
+    handler.setEvictionPolicy(createPodDisruptionPolicy({ client: apiserverClient, clock }));
     await ensureSystemNamespaces(handler);
     const tls = await loadOrCreateServingCertificate(options.dataDir);
     const http = await startApiHttpServer({

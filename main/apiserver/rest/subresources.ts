@@ -1,6 +1,6 @@
 // Built-in subresources other than /status: /scale (autoscaling/v1 Scale), pods/binding and
 // pods/eviction. /status is handled by update.ts and patch.ts with subresource 'status'.
-import { ApiError } from '../../../shared/api/errors';
+import { ApiError, isConflict } from '../../../shared/api/errors';
 import { labelSelectorAsSelector, type LabelSelectorObject } from '../../../shared/api/labels';
 import type { KubeObject } from '../../../shared/api/meta';
 import { runMutatingAdmission, runValidatingAdmission } from '../admission';
@@ -135,22 +135,140 @@ export async function binding(ctx: RestContext, def: ResourceDef, req: ApiReques
   return statusSuccess(201);
 }
 
-/** POST pods/NAME/eviction (policy/v1 Eviction): an evictionPolicy check, then a graceful delete. */
+// ---- pods/eviction (pkg/registry/core/pod/storage/eviction.go) ----
+
+export const EVICTION_BUDGET_MESSAGE = "Cannot evict pod as it would violate the pod's disruption budget.";
+
+/** 429 with the DisruptionBudget cause Kubernetes attaches (kubectl drain retries these every 5 s). */
+export function disruptionBudgetError(causeMessage: string, retryAfterSeconds = 0): ApiError {
+  const details: { causes: { reason: string; message: string }[]; retryAfterSeconds?: number } = {
+    causes: [{ reason: 'DisruptionBudget', message: causeMessage }],
+  };
+  if (retryAfterSeconds) details.retryAfterSeconds = retryAfterSeconds;
+  return new ApiError(429, 'TooManyRequests', EVICTION_BUDGET_MESSAGE, details);
+}
+
+/** createTooManyRequestsError: the budget's status is behind its spec, or the pod changed under us. */
+export const budgetStillProcessing = (pdbName: string): ApiError =>
+  disruptionBudgetError(`The disruption budget ${pdbName} is still being processed by the server.`, 10);
+
+// Evictions an EvictionPolicy let through without spending a disruption (an unhealthy pod), by budget
+// name: the delete then carries the pod's resourceVersion as a precondition, and a conflict means the
+// pod changed (perhaps became ready) since the decision, so the client is told to retry.
+const unchangedOnly = new WeakMap<KubeObject, string>();
+
+/** For an EvictionPolicy: let this eviction go only if the pod is still the one it looked at. */
+export function evictIfPodUnchanged(eviction: KubeObject, pdbName: string): void {
+  unchangedOnly.set(eviction, pdbName);
+}
+
+type EvictionDeleteOptions = DeleteOptions & { dryRun?: string[] };
+
+/** propagateDryRun: the request's dryRun and the Eviction's deleteOptions.dryRun must agree. */
+function evictionDeleteOptions(body: KubeObject, req: ApiRequest): EvictionDeleteOptions {
+  const fromQuery = isDryRun({ ...req, body: undefined }) ? ['All'] : [];
+  const opts = (isObj(body.deleteOptions) ? clone(body.deleteOptions) : {}) as EvictionDeleteOptions;
+  const fromBody = Array.isArray(opts.dryRun) ? opts.dryRun : [];
+  if (fromBody.some((v) => v !== 'All')) throw ApiError.badRequest(`Invalid dryRun value: ${fromBody.join(',')}. Allowed values: All`);
+  if (fromBody.length && fromQuery.length && fromBody.join() !== fromQuery.join()) {
+    throw ApiError.internal(`Non-matching dry-run options in request and content: [${fromQuery.join(' ')}] and [${fromBody.join(' ')}]`);
+  }
+  opts.dryRun = fromBody.length ? fromBody : fromQuery;
+  return opts;
+}
+
+const phaseOf = (pod: KubeObject): string | undefined => (pod.status as { phase?: string } | undefined)?.phase;
+const isTerminal = (pod: KubeObject): boolean => phaseOf(pod) === 'Succeeded' || phaseOf(pod) === 'Failed';
+/** canIgnorePDB: a finished, pending or already terminating pod disrupts nothing more by going. */
+const canIgnoreBudgets = (pod: KubeObject): boolean => isTerminal(pod) || phaseOf(pod) === 'Pending' || !!pod.metadata.deletionTimestamp;
+/** shouldEnforceResourceVersion: don't race a pod that might become ready meanwhile. */
+const shouldEnforceResourceVersion = (pod: KubeObject): boolean => !isTerminal(pod) && !pod.metadata.deletionTimestamp;
+
+// Kubernetes retries pod conflicts with EvictionsRetry (20 steps).
+const EVICTION_RETRIES = 20;
+
+/**
+ * POST pods/NAME/eviction (policy/v1 Eviction; policy/v1beta1 bodies accepted): pods that can ignore
+ * budgets go at once; otherwise the EvictionPolicy (PodDisruptionBudgets) decides, then the pod gets the
+ * DisruptionTarget condition and a graceful delete with the Eviction's deleteOptions. 201 Status Success.
+ */
 export async function eviction(ctx: RestContext, def: ResourceDef, req: ApiRequest): Promise<unknown> {
   if (!isObj(req.body)) throw ApiError.badRequest('the body of the request must be a policy/v1 Eviction');
   const apiVersion = req.body.apiVersion === 'policy/v1beta1' ? 'policy/v1beta1' : 'policy/v1';
   const body = requireObjectBody(def, req.body, { apiVersion, kind: 'Eviction' });
   const name = req.name!;
-  if (body.metadata.name && body.metadata.name !== name) throw ApiError.badRequest('name in URL does not match name in Eviction object');
-  const pod = await get(ctx, def, req.namespace, name);
-  if (ctx.evictionPolicy && !isDryRun(req)) await ctx.evictionPolicy(pod, body, req);
-  const opts = (isObj(body.deleteOptions) ? body.deleteOptions : {}) as DeleteOptions;
-  await deleteOne(ctx, def, { ...req, verb: 'delete', subresource: undefined, body: opts }, req.namespace, name, {
+  if (body.metadata.name !== name) throw ApiError.badRequest('name in URL does not match name in Eviction object');
+  const original = evictionDeleteOptions(body, req);
+  const dryRun = original.dryRun!.length > 0;
+  const userResourceVersion = original.preconditions?.resourceVersion;
+  // The policy and the delete see dryRun the same way, whichever place it came from.
+  const request: ApiRequest = { ...req, query: { ...req.query, dryRun: dryRun ? 'All' : undefined } };
+
+  let pod: KubeObject | undefined;
+  for (let attempt = 1; ; attempt++) {
+    pod = await get(ctx, def, req.namespace, name);
+    if (!canIgnoreBudgets(pod)) break;
+    const opts = shouldEnforceResourceVersion(pod) && !userResourceVersion ? withResourceVersion(original, pod) : original;
+    try {
+      await markAndDelete(ctx, def, request, name, opts);
+      return statusSuccess(201);
+    } catch (e) {
+      if (!isConflict(e) || userResourceVersion || attempt >= EVICTION_RETRIES) throw e;
+    }
+  }
+
+  if (ctx.evictionPolicy) await ctx.evictionPolicy(pod, body, request);
+  const unhealthyBudget = unchangedOnly.get(body);
+  const opts = unhealthyBudget !== undefined ? withResourceVersion(original, pod) : original;
+  try {
+    await markAndDelete(ctx, def, request, name, opts);
+  } catch (e) {
+    if (isConflict(e) && unhealthyBudget !== undefined && !userResourceVersion) throw budgetStillProcessing(unhealthyBudget);
+    throw e;
+  }
+  return statusSuccess(201);
+}
+
+function withResourceVersion(opts: EvictionDeleteOptions, pod: KubeObject): EvictionDeleteOptions {
+  return { ...opts, preconditions: { ...opts.preconditions, resourceVersion: pod.metadata.resourceVersion } };
+}
+
+/** addConditionAndDeletePod: DisruptionTarget=True (EvictionByEvictionAPI) on the pod's status, then the delete. */
+async function markAndDelete(ctx: RestContext, def: ResourceDef, req: ApiRequest, name: string, opts: EvictionDeleteOptions): Promise<void> {
+  let preconditions = opts.preconditions;
+  if (!opts.dryRun?.length) {
+    const updated = await runUpdate(() =>
+      guaranteedUpdate(ctx, def, req.namespace, name, async (latest) => {
+        const m = latest.metadata;
+        if (preconditions?.uid && preconditions.uid !== m.uid) {
+          throw ApiError.conflict({ group: '', resource: 'Pod' }, name, `the UID in the precondition (${preconditions.uid}) does not match the UID in record (${m.uid ?? ''}). The object might have been deleted and then recreated`);
+        }
+        if (preconditions?.resourceVersion && preconditions.resourceVersion !== m.resourceVersion) {
+          throw ApiError.conflict({ group: '', resource: 'Pod' }, name, `the ResourceVersion in the precondition (${preconditions.resourceVersion}) does not match the ResourceVersion in record (${m.resourceVersion ?? ''}). The object might have been modified`);
+        }
+        const next = clone(latest);
+        setDisruptionTarget(next, ctx.clock.nowMs());
+        return finishUpdate(ctx, def, { ...req, verb: 'update', subresource: 'status' }, latest, next, 'status');
+      }),
+    );
+    // Our own status write moved the resourceVersion the precondition names.
+    if (preconditions?.resourceVersion) preconditions = { ...preconditions, resourceVersion: updated.metadata.resourceVersion };
+  }
+  await deleteOne(ctx, def, { ...req, verb: 'delete', subresource: undefined, body: { ...opts, dryRun: opts.dryRun } }, req.namespace, name, {
     gracePeriodSeconds: opts.gracePeriodSeconds,
     propagationPolicy: opts.propagationPolicy,
-    preconditions: opts.preconditions,
+    preconditions,
   });
-  return statusSuccess(201);
+}
+
+function setDisruptionTarget(pod: KubeObject, nowMs: number): void {
+  const status = (pod.status ??= {}) as { conditions?: Record<string, unknown>[] };
+  const conditions = (status.conditions ??= []);
+  const wanted = { type: 'DisruptionTarget', status: 'True', reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting' };
+  const i = conditions.findIndex((c) => c.type === 'DisruptionTarget');
+  const lastTransitionTime = new Date(Math.floor(nowMs / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  if (i < 0) conditions.push({ ...wanted, lastProbeTime: null, lastTransitionTime });
+  else conditions[i] = { ...conditions[i], ...wanted, lastTransitionTime: conditions[i].status === 'True' ? conditions[i].lastTransitionTime : lastTransitionTime };
 }
 
 export function notServed(def: ResourceDef, name: string | undefined, subresource: string): ApiError {

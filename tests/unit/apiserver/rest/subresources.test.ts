@@ -55,6 +55,8 @@ describe('pods/binding and pods/eviction', () => {
       },
     });
     await env.call({ verb: 'create', body: { metadata: { name: 'p' }, spec: { nodeName: 'n1' } } }, pods);
+    // A Pending pod skips budgets (canIgnorePDB), so the hook is only asked about a Running one.
+    await env.call({ verb: 'patch', name: 'p', subresource: 'status', patchType: 'application/merge-patch+json', body: { status: { phase: 'Running' } } }, pods);
     const body = { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'p', namespace: 'default' } };
     const refused = await env.fail({ verb: 'create', name: 'p', subresource: 'eviction', body }, pods);
     expect(refused.code).toBe(429);
