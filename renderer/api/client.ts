@@ -4,6 +4,7 @@ import { ApiError } from '../../shared/api/errors';
 import type { KubeList, KubeObject, Status, WatchEvent } from '../../shared/api/meta';
 import type { Connection } from './connection';
 import { withQuery } from './paths';
+import { watchOverWebSocket, type WebSocketConstructor } from './watch-socket';
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
@@ -62,11 +63,18 @@ export async function errorFromResponse(response: Response): Promise<ApiError> {
 export class ApiClient {
   private readonly fetch: FetchLike;
 
+  /** WebSocket for watches (null: HTTP streams only); the browser's by default, when there is one. */
+  private readonly webSocket: WebSocketConstructor | null;
+  /** Set once a WebSocket watch failed to open where the HTTP stream then worked: stop trying. */
+  private webSocketRefused = false;
+
   constructor(
     readonly connection: Connection,
     fetchImpl?: FetchLike,
+    webSocketImpl?: WebSocketConstructor | null,
   ) {
     this.fetch = fetchImpl ?? ((input, init) => globalThis.fetch(input, init));
+    this.webSocket = webSocketImpl !== undefined ? webSocketImpl : ((globalThis as { WebSocket?: WebSocketConstructor }).WebSocket ?? null);
   }
 
   private headers(): Record<string, string> {
@@ -113,15 +121,12 @@ export class ApiClient {
     return this.get<KubeList<T>>(withQuery(path, { ...options }));
   }
 
-  /** Streams watch events (one JSON object per line) from `resourceVersion` until stopped or closed. */
+  /**
+   * Watch events from `resourceVersion` until stopped or closed: over a WebSocket when the environment
+   * has one (browsers: no HTTP connection held per watch), else — or when the upgrade fails — over the
+   * HTTP stream (one JSON object per line), which also reports why a refused watch was refused.
+   */
   watch(path: string, options: WatchOptions): WatchHandle {
-    const abort = new AbortController();
-    let stopped = false;
-    const close = (error?: ApiError): void => {
-      if (stopped) return;
-      stopped = true;
-      options.onClose(error);
-    };
     const url = withQuery(path, {
       watch: 1,
       allowWatchBookmarks: true,
@@ -129,8 +134,32 @@ export class ApiClient {
       labelSelector: options.labelSelector,
       fieldSelector: options.fieldSelector,
     });
+    if (!this.webSocket || this.webSocketRefused) return this.watchStream(url, options);
+    let current: WatchHandle = {
+      stop: watchOverWebSocket(this.webSocket, `${this.connection.apiUrl}${url}`, this.connection.token, {
+        onEvent: (event) => options.onEvent(event),
+        onClose: (error) => options.onClose(error),
+        onUnavailable: () => {
+          current = this.watchStream(url, options, () => {
+            this.webSocketRefused = true;
+          });
+        },
+      }),
+    };
+    return { stop: () => current.stop() };
+  }
+
+  private watchStream(url: string, options: WatchOptions, onEstablished?: () => void): WatchHandle {
+    const abort = new AbortController();
+    let stopped = false;
+    const close = (error?: ApiError): void => {
+      if (stopped) return;
+      stopped = true;
+      options.onClose(error);
+    };
     void (async () => {
       const response = await this.request(url, { signal: abort.signal });
+      onEstablished?.();
       if (!response.body) throw new ApiError(500, 'InternalError', 'watch response has no body');
       const reader = response.body.getReader();
       const decoder = new TextDecoder();

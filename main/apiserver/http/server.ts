@@ -7,15 +7,16 @@ import { createServer as createNetServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ApiError } from '../../../shared/api/errors';
 import { defaultVersionInfo, type VersionInfo } from '../discovery/version';
-import type { ApiHandler, ResourceDef } from '../types';
+import type { ApiHandler, ApiRequest, ResourceDef } from '../types';
 import { ConnectRegistry, type ConnectHandler } from './connect';
 import { type DocumentContext, isHealthPath, serveDiscovery, serveHealth, serveOpenApi, serveVersion } from './documents';
-import { methodNotAllowed, notFound, serveResource } from './resource-requests';
+import { findResource, methodNotAllowed, notFound, queryOf, serveResource } from './resource-requests';
 import { parseApiPath } from './routing';
 import { rawStatusResponse, statusOf, writeError } from './respond';
 import { authenticate, checkHost, checkOrigin, ownOrigins } from './security';
 import { serveStatic } from './static-files';
 import { generateServingCertificate, type ServingCertificate } from './tls-certificate';
+import { isWebSocketUpgrade, serveWatchWebSocket } from './watch-websocket';
 
 export type { ConnectHandler, ConnectInfo } from './connect';
 export { acceptWebSocket, EXEC_PROTOCOLS } from './connect';
@@ -194,9 +195,19 @@ export function startApiHttpServer(options: ApiHttpServerOptions): Promise<ApiHt
     };
     try {
       admit(req, rawPath(req.url ?? '/'));
-      const parsed = parseApiPath(req.method ?? 'GET', rawPath(req.url ?? '/'), null);
+      const parsed = parseApiPath(req.method ?? 'GET', rawPath(req.url ?? '/'), url.searchParams.get('watch'));
       if (parsed.type !== 'resource') throw notFound();
       const info = parsed.info;
+      if (info.verb === 'watch') {
+        // Watch over WebSocket (browsers: one connection per watch would exhaust the six per origin).
+        const def = findResource(options.resources, info);
+        if (!def || info.subresource !== undefined || !isWebSocketUpgrade(req)) throw notFound();
+        const request: ApiRequest = { ...info, query: queryOf(url, info), user };
+        if (!def.namespaced) delete request.namespace;
+        serveWatchWebSocket(options.handler, request, req, { socket, head }, internalError);
+        logger.request?.({ method: req.method ?? '', path: url.pathname, code: 101, ms: Date.now() - started });
+        return;
+      }
       const handler = connect.lookup(info.group, info.resource, info.subresource);
       if (!handler) throw notFound();
       const query: Record<string, string> = {};

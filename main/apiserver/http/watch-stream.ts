@@ -10,7 +10,7 @@ import { statusOf, writeError } from './respond';
 /** Kubernetes' --min-request-timeout; watches without timeoutSeconds last between 1x and 2x of it. */
 const MIN_REQUEST_TIMEOUT_SECONDS = 1800;
 /** Unsent bytes a slow watcher may accumulate before it is cut off (it re-lists and re-watches). */
-const MAX_BACKLOG_BYTES = 16 * 1024 * 1024;
+export const MAX_BACKLOG_BYTES = 16 * 1024 * 1024;
 
 export function watchTimeoutMs(timeoutSeconds: string | undefined, random = Math.random): number {
   const requested = Number(timeoutSeconds);
