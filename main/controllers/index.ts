@@ -12,6 +12,7 @@ import { ServiceLoadBalancerController } from './service-loadbalancer';
 import { ReplicaSetController } from './replicaset';
 import { CronJobController } from './cronjob';
 import { DaemonSetController } from './daemonset';
+import { DisruptionController } from './disruption';
 import { JobController } from './job';
 import { StatefulSetController } from './statefulset';
 
@@ -42,6 +43,7 @@ export function startControllers({ client, resources, clock, jobBackoff }: Contr
     new ServiceLoadBalancerController({ client, informers, clock }),
     new StatefulSetController({ client, informers, clock }),
     new DaemonSetController({ client, informers, clock }),
+    new DisruptionController({ client, informers, clock }),
     new CronJobController({ client, informers, clock }),
     new JobController({ client, informers, clock, backoffBaseMs: jobBackoff?.baseMs ?? envMs('BOSUN_JOB_BACKOFF_BASE_MS'), backoffMaxMs: jobBackoff?.maxMs ?? envMs('BOSUN_JOB_BACKOFF_MAX_MS') }),
   ];
