@@ -1,6 +1,8 @@
 // The patchStrategy/patchMergeKey struct tags of k8s.io/api, as a table: which lists strategic merge
 // patch (and server-side apply) merge item by item, and by which key. Lists absent here are atomic
-// (replaced whole), like tolerations, args and command in Kubernetes.
+// (replaced whole), like tolerations, args, command and a Node's spec.taints in Kubernetes (NodeSpec.Taints
+// has no patchStrategy; the patchMergeKey tag sits on Taint.key, where it has no effect), so `kubectl taint`
+// sends the whole new list and a removed taint goes.
 
 export type ListStrategy = { kind: 'map'; key: string } | { kind: 'set' };
 
@@ -36,7 +38,6 @@ const RULES: Rule[] = [
   { suffix: 'metadata.ownerReferences', strategy: byKey('uid') },
   { suffix: 'metadata.finalizers', strategy: { kind: 'set' } },
   { suffix: 'spec.ports', strategy: byKey('port'), kinds: ['Service'] },
-  { suffix: 'spec.taints', strategy: byKey('key'), kinds: ['Node'] },
   { suffix: 'status.addresses', strategy: byKey('type'), kinds: ['Node'] },
   { suffix: 'spec.podCIDRs', strategy: { kind: 'set' }, kinds: ['Node'] },
   { suffix: 'secrets', strategy: byKey('name'), kinds: ['ServiceAccount'] },

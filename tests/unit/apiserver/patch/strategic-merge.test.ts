@@ -10,7 +10,8 @@ describe('merge-key table', () => {
     expect(listStrategy('Pod', ['spec', 'containers', 'ports'])).toEqual({ kind: 'map', key: 'containerPort' });
     expect(listStrategy('Pod', ['spec', 'initContainers', 'volumeMounts'])).toEqual({ kind: 'map', key: 'mountPath' });
     expect(listStrategy('Service', ['spec', 'ports'])).toEqual({ kind: 'map', key: 'port' });
-    expect(listStrategy('Node', ['spec', 'taints'])).toEqual({ kind: 'map', key: 'key' });
+    // Atomic: `kubectl taint k:NoExecute-` sends the remaining list, which must replace the stored one.
+    expect(listStrategy('Node', ['spec', 'taints'])).toBeUndefined();
     expect(listStrategy('Pod', ['metadata', 'finalizers'])).toEqual({ kind: 'set' });
     expect(listStrategy('Deployment', ['status', 'conditions'])).toEqual({ kind: 'map', key: 'type' });
     expect(listStrategy('Pod', ['spec', 'tolerations'])).toBeUndefined();
