@@ -6,8 +6,9 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Container, Pod, Probe } from '../../shared/api/pod';
 import { milliValue, quantityValue } from '../../shared/api/quantity';
-import { isRuntimeError, type ContainerInfo, type ContainerSpec, type PortMapping } from '../runtime/runtime';
+import { isRuntimeError, RuntimeError, type ContainerInfo, type ContainerSpec, type PortMapping } from '../runtime/runtime';
 import { expandCommandAndArgs } from './env';
+import { faultHooksOf } from './fault-hooks';
 import { goDuration } from './go-duration';
 import type { KubeletContext } from './kubelet-context';
 import { containerLabels, containerName, podDescription, SANDBOX_CONTAINER, type ContainerRole } from './naming';
@@ -24,8 +25,18 @@ function defaultPolicy(image: string): 'Always' | 'IfNotPresent' {
 /**
  * Makes the image present per policy. Throws KubeletError ErrImagePull (with the engine's words),
  * ImagePullBackOff (within the backoff after a failure) or ErrImageNeverPull.
+ * `injectedPullFailure` (a PodFault imagePullFailure): the pull is attempted even when an IfNotPresent
+ * image is present — a real kubelet would not pull then, but the fault exists to show ErrImagePull — and
+ * fails with these words, through the same backoff and events as a refused pull.
  */
-export async function ensureImage(ctx: KubeletContext, pod: Pod, image: string, policy: string | undefined, fieldPath?: string): Promise<void> {
+export async function ensureImage(
+  ctx: KubeletContext,
+  pod: Pod,
+  image: string,
+  policy: string | undefined,
+  fieldPath?: string,
+  injectedPullFailure?: string,
+): Promise<void> {
   const { runtime } = ctx.deps;
   const effective = policy ?? defaultPolicy(image);
   const present = await runtime.imagePresent(image);
@@ -35,7 +46,7 @@ export async function ensureImage(ctx: KubeletContext, pod: Pod, image: string, 
     ctx.recorder.event(pod, 'Warning', 'ErrImageNeverPull', message, fieldPath);
     throw new KubeletError('ErrImageNeverPull', message);
   }
-  if (present && effective === 'IfNotPresent') {
+  if (present && effective === 'IfNotPresent' && injectedPullFailure === undefined) {
     if (fieldPath) ctx.recorder.event(pod, 'Normal', 'Pulled', `Container image "${image}" already present on machine`, fieldPath);
     return;
   }
@@ -51,6 +62,7 @@ export async function ensureImage(ctx: KubeletContext, pod: Pod, image: string, 
   ctx.recorder.event(pod, 'Normal', 'Pulling', `Pulling image "${image}"`, fieldPath);
   const started = ctx.deps.clock.nowMs();
   try {
+    if (injectedPullFailure !== undefined) throw new RuntimeError('ErrImagePull', injectedPullFailure);
     await runtime.pullImage(image);
   } catch (e) {
     const message = isRuntimeError(e) ? e.message : String((e as Error).message ?? e);
@@ -221,10 +233,14 @@ export async function startContainer(
 ): Promise<void> {
   const { runtime } = ctx.deps;
   const fieldPath = fieldPathOf(pod, c);
-  await ensureImage(ctx, pod, c.image ?? '', c.imagePullPolicy, fieldPath);
+  const injectedPullFailure = faultHooksOf(ctx)?.pullFailure(pod.metadata.uid ?? '', c.name);
+  await ensureImage(ctx, pod, c.image ?? '', c.imagePullPolicy, fieldPath, injectedPullFailure);
   let spec: ContainerSpec;
   try {
     spec = await buildContainerSpec(ctx, pod, c, role, attempt, sandbox.id);
+    // The kubelet-managed /etc/hosts (in-cluster names), unless the pod mounts its own there.
+    const hosts = spec.mounts?.some((m) => m.target === '/etc/hosts') ? undefined : await ctx.hosts.mountFor(pod, sandbox.ip);
+    if (hosts) spec.mounts = [...(spec.mounts ?? []), hosts];
   } catch (e) {
     if (e instanceof KubeletError) ctx.recorder.event(pod, 'Warning', 'Failed', `Error: ${e.message}`, fieldPath);
     throw e;

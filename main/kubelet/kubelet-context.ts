@@ -10,7 +10,7 @@ import type { WaitingReason } from './pod-status';
 import type { PodWorkers } from './pod-workers';
 import type { StatusManager } from './status-manager';
 import type {
-  ContainerProbeState, EnvResolver, HandlerRunner, KubeletDeps, ProbeManager, ProbeManagerEvents, ProbeResult, ProbeType, VolumeManager,
+  ContainerProbeState, EnvResolver, HandlerRunner, KubeletDeps, PodHostsFile, ProbeManager, ProbeManagerEvents, ProbeResult, ProbeType, VolumeManager,
 } from './types';
 
 /** The pluggable helpers; each has a minimal default so the core runs without them. */
@@ -20,6 +20,7 @@ export interface KubeletParts {
   /** Built by the kubelet, which passes its callbacks for readiness changes and liveness failures. */
   probes: (events: ProbeManagerEvents, recorder: EventRecorder) => ProbeManager;
   handlers: HandlerRunner;
+  hosts: PodHostsFile;
 }
 
 export interface KubeletContext {
@@ -28,6 +29,7 @@ export interface KubeletContext {
   volumes: VolumeManager;
   probes: ProbeManager;
   handlers: HandlerRunner;
+  hosts: PodHostsFile;
   recorder: EventRecorder;
   ips: IpAllocator;
   crashBackoff: Backoff;

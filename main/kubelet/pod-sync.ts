@@ -153,6 +153,8 @@ async function reconcile(ctx: KubeletContext, pod: Pod, containers: ContainerInf
     observed = observe(await listPodContainers(ctx, uid));
   }
   await pruneInstances(ctx, observed.instances);
+  // Adopted pods (and IP changes of a new sandbox) keep their in-cluster names current.
+  await ctx.hosts.track(pod, sandbox.ip).catch(() => undefined);
 
   for (const c of pod.spec?.initContainers ?? []) {
     const latest = observed.instances.get(c.name)?.[0];

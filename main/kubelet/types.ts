@@ -112,6 +112,15 @@ export interface ProbeManager {
   history(podUid: string, containerName: string, probeType: ProbeType): ProbeResult[];
 }
 
+/** The kubelet-managed /etc/hosts of a pod (in-cluster names; see hosts-file.ts). */
+export interface PodHostsFile {
+  /** Writes the pod's file and returns the mount for a container, or undefined to keep the engine's own. */
+  mountFor(pod: Pod, podIP: string | undefined): Promise<Mount | undefined>;
+  /** Keeps an already running pod's file current (adopted pods, IP known from the sandbox). */
+  track(pod: Pod, podIP: string | undefined): Promise<unknown>;
+  forget(podUid: string): void;
+}
+
 /** Runs lifecycle hooks (postStart/preStop) and probe handlers against a running container. */
 export interface HandlerRunner {
   run(pod: Pod, container: Container, info: ContainerInfo, handler: LifecycleHandler | Probe, timeoutMs: number): Promise<ProbeResult>;
