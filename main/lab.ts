@@ -21,7 +21,9 @@ import { EventRecorder } from './client/events';
 import { PvProvisioner, STORAGECLASSES } from './controllers/pv-provisioner';
 import { ensureKubernetesService } from './controllers/service-kubernetes';
 import { createEnvResolver } from './kubelet/env';
+import { ClusterNames } from './kubelet/cluster-names';
 import { createHandlerRunner } from './kubelet/handlers';
+import { PodHostsFiles } from './kubelet/hosts-file';
 import { LabNodes, labIdForDataDir } from './kubelet/lab-nodes';
 import { createProbeManager } from './kubelet/probes/manager';
 import { createPodProbesProvider, podProbesResource, type PodProbesSource } from './kubelet/probes/podprobes';
@@ -181,6 +183,16 @@ export async function startLab(options: LabOptions): Promise<Lab> {
     const controlPlane = new KubeClient(handler, 'system:kube-controller-manager');
     const volumeManagers: KubeletVolumeManager[] = [];
     stops.push(async () => volumeManagers.forEach((v) => v.stop()));
+    // In-cluster Service names in each pod's kubelet-managed /etc/hosts (real containers only).
+    const clusterNames = options.runtime === 'docker' ? new ClusterNames({ client: controlPlane, clock }) : undefined;
+    const hostsFiles: PodHostsFiles[] = [];
+    if (clusterNames) {
+      await clusterNames.start();
+      stops.push(async () => {
+        hostsFiles.forEach((h) => h.stop());
+        clusterNames.stop();
+      });
+    }
     const nodes = new LabNodes({
       client: controlPlane,
       runtime,
@@ -194,7 +206,10 @@ export async function startLab(options: LabOptions): Promise<Lab> {
         // No recorder here: the kubelet core already records FailedMount.
         const volumes = createVolumeManager({ dataDir: deps.dataDir, runtime: deps.runtime, client: deps.client, labId: deps.labId, nodeName: deps.node.name });
         volumeManagers.push(volumes);
+        const hosts = clusterNames ? new PodHostsFiles({ dataDir: deps.dataDir, names: clusterNames }) : undefined;
+        if (hosts) hostsFiles.push(hosts);
         return {
+          ...(hosts ? { hosts } : {}),
           env: createEnvResolver({ client: deps.client, runtime: deps.runtime, serviceEnvironment: clientServiceEnvironment(deps.client) }),
           volumes,
           handlers,
