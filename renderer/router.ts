@@ -12,6 +12,7 @@ export function createBosunRouter() {
     routes: [
       { path: '/', name: 'overview', component: () => import('./views/OverviewView.vue') },
       { path: '/events', name: 'events', component: () => import('./views/EventsView.vue') },
+      { path: '/create', name: 'create', component: () => import('./views/CreateView.vue') },
       { path: '/r/:resource', name: 'list', component: () => import('./views/ResourceListView.vue'), props: true },
       {
         path: '/r/:resource/:namespace/:name',

@@ -44,6 +44,22 @@ export interface WatchHandle {
   stop(): void;
 }
 
+/** One request as the dashboard sent it: what learning mode shows next to the kubectl equivalent. */
+export interface RequestRecord {
+  method: string;
+  /** Path with its query, relative to the API URL. */
+  path: string;
+  contentType?: string;
+  body?: string;
+  /** HTTP status of the answer; undefined when the API could not be reached. */
+  status?: number;
+}
+
+export type RequestObserver = (record: RequestRecord) => void;
+
+/** Media type of a server-side apply PATCH (kubectl apply --server-side). */
+export const APPLY_PATCH_CONTENT_TYPE = 'application/apply-patch+yaml';
+
 function isStatus(body: unknown): body is Status {
   return typeof body === 'object' && body !== null && (body as { kind?: unknown }).kind === 'Status';
 }
@@ -62,6 +78,8 @@ export async function errorFromResponse(response: Response): Promise<ApiError> {
 
 export class ApiClient {
   private readonly fetch: FetchLike;
+  /** Told about every request once it is answered (learning mode); never about watch stream events. */
+  private readonly observers = new Set<RequestObserver>();
 
   /** WebSocket for watches (null: HTTP streams only); the browser's by default, when there is one. */
   private readonly webSocket: WebSocketConstructor | null;
@@ -81,16 +99,55 @@ export class ApiClient {
     return { Accept: 'application/json', Authorization: `Bearer ${this.connection.token}` };
   }
 
+  /** Registers a request observer; returns the function that removes it. */
+  observe(observer: RequestObserver): () => void {
+    this.observers.add(observer);
+    return () => this.observers.delete(observer);
+  }
+
+  private notify(path: string, init: RequestInit, status: number | undefined): void {
+    if (!this.observers.size) return;
+    const headers = (init.headers ?? {}) as Record<string, string>;
+    const record: RequestRecord = {
+      method: init.method ?? 'GET',
+      path,
+      contentType: headers['Content-Type'],
+      body: typeof init.body === 'string' ? init.body : undefined,
+      status,
+    };
+    for (const observer of this.observers) observer(record);
+  }
+
   private async request(path: string, init: RequestInit = {}): Promise<Response> {
     let response: Response;
     try {
       response = await this.fetch(`${this.connection.apiUrl}${path}`, { ...init, headers: { ...this.headers(), ...init.headers } });
     } catch (e) {
       if ((e as Error).name === 'AbortError') throw e;
+      this.notify(path, init, undefined);
       throw new ApiError(503, 'ServiceUnavailable', `cannot reach the Bosun API at ${this.connection.apiUrl}: ${(e as Error).message}`);
     }
+    this.notify(path, init, response.status);
     if (!response.ok) throw await errorFromResponse(response);
     return response;
+  }
+
+  /** POST a new object (kubectl create). */
+  async create<T = KubeObject>(path: string, body: unknown): Promise<T> {
+    const response = await this.request(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    return (await response.json()) as T;
+  }
+
+  /** PUT a whole object; its metadata.resourceVersion makes the write conditional (409 Conflict if stale). */
+  async replace<T = KubeObject>(path: string, body: unknown): Promise<T> {
+    const response = await this.request(path, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    return (await response.json()) as T;
+  }
+
+  /** Server-side apply: PATCH with the apply media type; the path carries fieldManager (and force). */
+  async apply<T = KubeObject>(path: string, body: unknown): Promise<T> {
+    const response = await this.request(path, { method: 'PATCH', headers: { 'Content-Type': APPLY_PATCH_CONTENT_TYPE }, body: JSON.stringify(body) });
+    return (await response.json()) as T;
   }
 
   async get<T = KubeObject>(path: string): Promise<T> {

@@ -18,5 +18,5 @@ export const configmaps = describe<ConfigMap>({
     },
   ],
   sections: ['data', 'events', 'yaml'],
-  actions: ['delete'],
+  actions: ['edit-data', 'edit-yaml', 'delete'],
 });

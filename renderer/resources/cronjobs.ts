@@ -27,5 +27,5 @@ export const cronjobs = describe<CronJob>({
     { label: 'fields.timeZone', value: (c) => c.spec?.timeZone },
   ],
   sections: ['summary', 'owners', 'events', 'yaml'],
-  actions: ['delete'],
+  actions: ['trigger', 'suspend', 'edit-yaml', 'delete'],
 });

@@ -34,6 +34,6 @@ export const daemonsets = describe<DaemonSet>({
     { label: 'fields.images', value: (d) => (d.spec?.template?.spec?.containers ?? []).map((c) => c.image).join(', ') },
   ],
   sections: ['summary', 'pods', 'conditions', 'owners', 'events', 'yaml'],
-  actions: ['delete'],
+  actions: ['restart', 'history', 'edit-yaml', 'delete'],
   conditions: conditionsOf,
 });

@@ -29,7 +29,7 @@ export const deployments = describe<Deployment>({
     { label: 'fields.paused', value: (d) => String(d.spec?.paused ?? false) },
   ],
   sections: ['summary', 'pods', 'conditions', 'owners', 'events', 'yaml'],
-  actions: ['scale', 'delete'],
+  actions: ['scale', 'restart', 'pause', 'history', 'edit-yaml', 'delete'],
   conditions: conditionsOf,
   podsViaReplicaSets: true,
 });

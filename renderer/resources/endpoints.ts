@@ -31,5 +31,5 @@ export const endpoints = describe<Endpoints>({
     },
   ],
   sections: ['summary', 'events', 'yaml'],
-  actions: ['delete'],
+  actions: ['edit-yaml', 'delete'],
 });

@@ -48,6 +48,6 @@ export const jobs = describe<Job>({
     { label: 'fields.failed', value: (j) => String(num(j.status?.failed)) },
   ],
   sections: ['summary', 'pods', 'conditions', 'owners', 'events', 'yaml'],
-  actions: ['delete'],
+  actions: ['edit-yaml', 'delete'],
   conditions: conditionsOf,
 });

@@ -48,7 +48,7 @@ export const nodes = describe<Node>({
     { label: 'fields.unschedulable', value: (n) => String(n.spec?.unschedulable ?? false) },
   ],
   sections: ['summary', 'capacity', 'taints', 'conditions', 'node-info', 'pods', 'events', 'yaml'],
-  actions: ['cordon', 'delete'],
+  actions: ['cordon', 'edit-yaml', 'delete'],
   conditions: conditionsOf,
   ownsPod: (n, pod) => (pod as { spec?: { nodeName?: string } }).spec?.nodeName === n.metadata.name,
   searchText: nodeStatus,

@@ -23,7 +23,7 @@ export const persistentvolumeclaims = describe<PersistentVolumeClaim>({
     { label: 'columns.volume', value: (c) => c.spec?.volumeName },
   ],
   sections: ['summary', 'conditions', 'events', 'yaml'],
-  actions: ['delete'],
+  actions: ['edit-yaml', 'delete'],
 });
 
 export const persistentvolumes = describe<import('../../shared/api/storage').PersistentVolume>({
@@ -42,5 +42,5 @@ export const persistentvolumes = describe<import('../../shared/api/storage').Per
   ],
   sections: ['summary', 'events', 'yaml'],
   summary: [{ label: 'columns.storageClass', value: (v) => v.spec?.storageClassName }],
-  actions: ['delete'],
+  actions: ['edit-yaml', 'delete'],
 });

@@ -43,7 +43,7 @@ export const pods = describe<Pod>({
     { label: 'fields.restartPolicy', value: (p) => p.spec?.restartPolicy },
   ],
   sections: ['summary', 'scheduling', 'containers', 'probes', 'conditions', 'owners', 'events', 'yaml'],
-  actions: ['delete'],
+  actions: ['edit-yaml', 'delete'],
   conditions: conditionsOf,
   searchText: (p) => `${p.spec?.nodeName ?? ''} ${podDisplayStatus(p).status}`,
 });

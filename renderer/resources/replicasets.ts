@@ -27,6 +27,6 @@ export const replicasets = describe<ReplicaSet>({
     { label: 'fields.images', value: (r) => (r.spec?.template?.spec?.containers ?? []).map((c) => c.image).join(', ') },
   ],
   sections: ['summary', 'pods', 'conditions', 'owners', 'events', 'yaml'],
-  actions: ['scale', 'delete'],
+  actions: ['scale', 'edit-yaml', 'delete'],
   conditions: conditionsOf,
 });

@@ -18,7 +18,7 @@ export const secrets = describe<Secret>({
       sortValue: (s) => Object.keys(s.data ?? {}).length,
     },
   ],
-  // Values stay masked: the data section shows keys and sizes only (reveal comes with the editor).
+  // Values stay masked: the data section shows keys and sizes only; the edit-data form reveals one key at a time.
   sections: ['data', 'events', 'yaml'],
-  actions: ['delete'],
+  actions: ['edit-data', 'edit-yaml', 'delete'],
 });

@@ -30,7 +30,7 @@ export const services = describe<Service>({
     { label: 'fields.sessionAffinity', value: (s) => s.spec?.sessionAffinity ?? 'None' },
   ],
   sections: ['summary', 'pods', 'events', 'yaml'],
-  actions: ['delete'],
+  actions: ['edit-yaml', 'delete'],
   ownsPod: (s, pod) => {
     const selector = s.spec?.selector;
     if (!selector || !Object.keys(selector).length || pod.metadata.namespace !== s.metadata.namespace) return false;

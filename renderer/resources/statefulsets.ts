@@ -28,6 +28,6 @@ export const statefulsets = describe<StatefulSet>({
     { label: 'fields.images', value: (s) => (s.spec?.template?.spec?.containers ?? []).map((c) => c.image).join(', ') },
   ],
   sections: ['summary', 'pods', 'conditions', 'owners', 'events', 'yaml'],
-  actions: ['scale', 'delete'],
+  actions: ['scale', 'restart', 'history', 'edit-yaml', 'delete'],
   conditions: conditionsOf,
 });

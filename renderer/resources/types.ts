@@ -41,7 +41,12 @@ export type SectionId =
   | 'events'
   | 'yaml';
 
-export type ActionId = 'delete' | 'scale' | 'cordon';
+/**
+ * Header actions of a detail page. edit-yaml: PUT of the edited object; edit-data: the ConfigMap/Secret
+ * form; restart/pause/history: kubectl rollout restart|pause|resume|history|undo; suspend/trigger:
+ * a CronJob's spec.suspend and kubectl create job --from=cronjob/x.
+ */
+export type ActionId = 'delete' | 'scale' | 'cordon' | 'edit-yaml' | 'edit-data' | 'restart' | 'pause' | 'history' | 'suspend' | 'trigger';
 
 export interface Condition {
   type: string;

@@ -1,4 +1,4 @@
-// Remembered UI choices (namespace, theme); the language lives in i18n/index.ts with vue-i18n.
+// Remembered UI choices (namespace, theme, learning mode); the language lives in i18n/index.ts with vue-i18n.
 import { defineStore } from 'pinia';
 import { ref, watch } from 'vue';
 import type { KeyValueStorage } from '../api/connection';
@@ -7,6 +7,7 @@ export type Theme = 'light' | 'dark';
 
 const NAMESPACE_KEY = 'bosun.namespace';
 const THEME_KEY = 'bosun.theme';
+const LEARNING_KEY = 'bosun.learningMode';
 
 function storage(): Pick<KeyValueStorage, 'getItem' | 'setItem'> | undefined {
   return typeof localStorage === 'undefined' ? undefined : localStorage;
@@ -24,7 +25,11 @@ export const useUiPrefs = defineStore('ui-prefs', () => {
   const prefersDark = typeof matchMedia === 'function' && matchMedia('(prefers-color-scheme: dark)').matches;
   const theme = ref<Theme>(initialTheme(s?.getItem(THEME_KEY), prefersDark));
 
+  /** Show the kubectl command and HTTP requests behind every action. */
+  const learningMode = ref(s?.getItem(LEARNING_KEY) === 'true');
+
   watch(namespace, (v) => s?.setItem(NAMESPACE_KEY, v));
+  watch(learningMode, (v) => s?.setItem(LEARNING_KEY, String(v)));
   watch(
     theme,
     (v) => {
@@ -39,5 +44,5 @@ export const useUiPrefs = defineStore('ui-prefs', () => {
     theme.value = theme.value === 'dark' ? 'light' : 'dark';
   }
 
-  return { namespace, theme, toggleTheme };
+  return { namespace, theme, learningMode, toggleTheme };
 });
