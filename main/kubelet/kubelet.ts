@@ -8,6 +8,7 @@ import type { TimerHandle } from '../client/clock';
 import type { ContainerInfo, RuntimeEvent } from '../runtime/runtime';
 import { RuntimeLabels } from '../runtime/runtime';
 import { Backoff } from './backoff';
+import { KubeletFaultHooks } from './fault-hooks';
 import { nodeAddressOf, IpAllocator } from './ip-allocator';
 import { literalEnvResolver, noHandlers, noProbes, noVolumes, type KubeletContext, type KubeletParts } from './kubelet-context';
 import { nodeSelector, podUidOf, roleOf } from './naming';
@@ -32,6 +33,8 @@ export interface KubeletOptions {
 export class Kubelet {
   readonly ctx: KubeletContext;
   readonly nodeStatus: NodeStatusReporter;
+  /** PodFault hooks (probe overrides, image pull failures): the chaos package's only way in. */
+  readonly faults: KubeletFaultHooks;
   private readonly informer: SharedInformer<Pod>;
   private readonly pods = new Map<string, Pod>();
   private readonly logger: KubeletLogger;
@@ -76,6 +79,7 @@ export class Kubelet {
       hostIP: nodeAddressOf(deps.node.podCIDR),
       retryMs: options.retryMs ?? 2000,
     };
+    this.faults = new KubeletFaultHooks(this.ctx);
     this.nodeStatus = new NodeStatusReporter(deps, this.logger);
     this.informer = new SharedInformer<Pod>(client.pods<Pod>(), {
       fieldSelector: `spec.nodeName=${deps.node.name}`,

@@ -3,6 +3,8 @@
 // first success; liveness/startup failures past failureThreshold call onUnhealthy (the kubelet core
 // kills the container with event Killing). Each failed probe records a Warning `Unhealthy` event.
 // A bounded history of raw results per probe survives container restarts, for the PodProbes API.
+// Probe overrides (PodFault failLiveness/failReadiness, via kubelet.faults) answer "failed" instead of
+// running the handler, so the thresholds, events, history and restarts that follow are the real ones.
 import type { Container, Pod, Probe } from '../../../shared/api/pod';
 import type { KubeObject } from '../../../shared/api/meta';
 import type { Clock } from '../../client/clock';
@@ -36,6 +38,8 @@ export interface ProbeSnapshot {
   consecutiveSuccesses: number;
   consecutiveFailures: number;
   history: ProbeResult[];
+  /** Set while a PodFault makes this probe fail (the message every injected result carries). */
+  injectedFailure?: string;
 }
 
 export interface ContainerProbesSnapshot {
@@ -75,6 +79,8 @@ export function probeTerminationGracePeriodSeconds(pod: Pod, container: Containe
 export class KubeletProbeManager implements ProbeManager {
   private readonly containers = new Map<string, ContainerEntry>();
   private readonly histories = new Map<string, ProbeResult[]>();
+  /** `<pod uid>/<container>/<type>` → injected failure message; outlives container instances. */
+  private readonly overrides = new Map<string, string>();
   private readonly limit: number;
 
   constructor(private readonly deps: ProbeManagerDeps) {
@@ -92,7 +98,7 @@ export class KubeletProbeManager implements ProbeManager {
       if (!probe) continue;
       const worker: ProbeWorker = new ProbeWorker(type, probe, this.deps.clock, {
         mayProbe: (): boolean => (type === 'startup' ? worker.result !== 'success' : this.startedOf(entry)),
-        run: (timeoutMs) => this.deps.runner.run(entry.pod, container, entry.info, probe, timeoutMs),
+        run: (timeoutMs) => this.injectedResult(uid, container.name, type) ?? this.deps.runner.run(entry.pod, container, entry.info, probe, timeoutMs),
         onRawResult: (r) => this.record(entry, type, r),
         onResult: (outcome, r) => this.onResult(entry, type, outcome, r),
       });
@@ -113,6 +119,22 @@ export class KubeletProbeManager implements ProbeManager {
   removePod(podUid: string): void {
     for (const entry of [...this.containers.values()]) if (entry.pod.metadata.uid === podUid) this.removeContainer(podUid, entry.container.name);
     for (const key of [...this.histories.keys()]) if (key.startsWith(`${podUid}/`)) this.histories.delete(key);
+    for (const key of [...this.overrides.keys()]) if (key.startsWith(`${podUid}/`)) this.overrides.delete(key);
+  }
+
+  /** From the next tick on, this probe fails with `message` without running (until cleared). */
+  setProbeOverride(podUid: string, containerName: string, probeType: ProbeType, message: string): void {
+    this.overrides.set(`${podUid}/${containerName}/${probeType}`, message);
+  }
+
+  clearProbeOverride(podUid: string, containerName: string, probeType: ProbeType): void {
+    this.overrides.delete(`${podUid}/${containerName}/${probeType}`);
+  }
+
+  private injectedResult(podUid: string, containerName: string, probeType: ProbeType): Promise<ProbeResult> | undefined {
+    const message = this.overrides.get(`${podUid}/${containerName}/${probeType}`);
+    if (message === undefined) return undefined;
+    return Promise.resolve({ time: this.deps.clock.now().toISOString(), ok: false, latencyMs: 0, message });
   }
 
   /** Keeps the pod object (status.podIP for messages, new annotations) current for running workers. */
@@ -151,6 +173,7 @@ export class KubeletProbeManager implements ProbeManager {
           consecutiveSuccesses: w?.consecutiveSuccesses ?? 0,
           consecutiveFailures: w?.consecutiveFailures ?? 0,
           history: this.history(uid, container.name, type),
+          ...(this.overrides.has(`${uid}/${container.name}/${type}`) ? { injectedFailure: this.overrides.get(`${uid}/${container.name}/${type}`) } : {}),
         });
       }
       if (!probes.length) continue;
