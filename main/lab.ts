@@ -11,12 +11,16 @@ import { loadOrCreateServingCertificate } from './apiserver/http/tls-certificate
 import { builtinResources, defaultTolerationSeconds } from './apiserver/registry';
 import { createDefaultStorageClassAdmission } from './apiserver/admission/default-storage-class';
 import { createPodSecurityAdmission } from './apiserver/admission/pod-security';
+import { createLimitRangerAdmission } from './apiserver/admission/limit-ranger';
+import { createResourceQuotaAdmission } from './apiserver/admission/resource-quota';
+import { createServiceAccountAdmission } from './apiserver/admission/service-account';
 import { createPodDisruptionPolicy } from './apiserver/admission/pod-disruption';
 import { createServiceAllocator } from './apiserver/registry/service-allocator';
 import { RestHandler } from './apiserver/rest/handler';
 import type { ApiHandler } from './apiserver/types';
 import { RealClock, type Clock } from './client/clock';
 import { KubeClient } from './client/client';
+import { LIMITRANGES, RESOURCEQUOTAS, SERVICEACCOUNTS } from './client/gvr';
 import { EventRecorder } from './client/events';
 import { PvProvisioner, STORAGECLASSES } from './controllers/pv-provisioner';
 import { ensureKubernetesService } from './controllers/service-kubernetes';
@@ -161,6 +165,14 @@ export async function startLab(options: LabOptions): Promise<Lab> {
       }),
     );
     handler.addAdmission(createDefaultStorageClassAdmission({ listStorageClasses: async () => (await apiserverClient.resource(STORAGECLASSES).list()).items }));
+    // kube-apiserver's order: LimitRanger and ServiceAccount, then ResourceQuota last so it charges the final object.
+    handler.addAdmission(createLimitRangerAdmission({ listLimitRanges: async (ns) => (await apiserverClient.resource(LIMITRANGES).list(ns)).items }));
+    handler.addAdmission(createServiceAccountAdmission({ getServiceAccount: (ns, name) => apiserverClient.resource(SERVICEACCOUNTS).get(ns, name).catch(() => undefined) }));
+    handler.addAdmission(createResourceQuotaAdmission({
+      listQuotas: async (ns) => (await apiserverClient.resource(RESOURCEQUOTAS).list(ns)).items,
+      updateQuotaStatus: (quota) => apiserverClient.resource(RESOURCEQUOTAS).updateStatus(quota.metadata.namespace, quota),
+      nowMs: () => clock.nowMs(),
+    }));
     // pods/eviction honours PodDisruptionBudgets (kubectl drain); the disruption controller keeps their status.
     handler.setEvictionPolicy(createPodDisruptionPolicy({ client: apiserverClient, clock }));
     await ensureSystemNamespaces(handler);
@@ -229,7 +241,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
     await nodes.start(options.nodes);
     const scheduler = startScheduler({ client: new KubeClient(handler, 'system:kube-scheduler'), clock });
     stops.push(() => scheduler.stop());
-    const controllers = startControllers({ client: controlPlane, resources: builtinResources, clock });
+    const controllers = startControllers({ client: controlPlane, resources: builtinResources, clock, rootCaCertificate: tls.cert });
     stops.push(async () => controllers.stop());
     const pvProvisioner = new PvProvisioner({
       client: controlPlane,

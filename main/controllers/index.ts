@@ -3,6 +3,8 @@ import type { ResourceDef } from '../apiserver/types';
 import type { KubeClient } from '../client/client';
 import type { Clock } from '../client/clock';
 import { SharedInformerFactory } from '../client/informer-factory';
+import { ResourceQuotaController } from './resourcequota';
+import { ServiceAccountController } from './serviceaccount';
 import { GarbageCollector } from './garbage-collector';
 import { NamespaceController } from './namespace';
 import { DeploymentController } from './deployment';
@@ -20,6 +22,8 @@ export interface ControllerManagerOptions {
   client: KubeClient;
   resources: ResourceDef[];
   clock?: Clock;
+  /** PEM of the CA every namespace gets as the kube-root-ca.crt ConfigMap (the lab's serving CA). */
+  rootCaCertificate?: string;
   /** Job pod-recreate backoff (Kubernetes: 10 s doubling to 6 min); labs may compress it. */
   jobBackoff?: { baseMs?: number; maxMs?: number };
 }
@@ -29,11 +33,13 @@ export interface ControllerManager {
   stop(): void;
 }
 
-export function startControllers({ client, resources, clock, jobBackoff }: ControllerManagerOptions): ControllerManager {
+export function startControllers({ client, resources, clock, rootCaCertificate, jobBackoff }: ControllerManagerOptions): ControllerManager {
   const informers = new SharedInformerFactory(client, { clock });
   const namespacedResources = resources.filter((d) => d.namespaced).map((d) => ({ group: d.group, version: d.version, resource: d.resource }));
   const controllers: Array<{ start(): void; stop(): void }> = [
     new NamespaceController({ client, informers, namespacedResources, clock }),
+    new ServiceAccountController({ client, informers, clock, rootCaCertificate }),
+    new ResourceQuotaController({ client, informers, resources, clock }),
     new GarbageCollector({ client, informers, resources, clock }),
     new ReplicaSetController({ client, informers, clock }),
     new ReplicaSetController({ client, informers, clock, replicationControllers: true }),
