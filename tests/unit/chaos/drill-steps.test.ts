@@ -34,7 +34,7 @@ describe('drill rollout step', () => {
     const d = await runDrill(stack, drillObject('update', { steadyState: [readyCheck], steps: [{ name: 'roll', rollout: { deployment: 'web', image: 'nginx:1.28' } }] }));
     expect(d.status?.phase).toBe('Succeeded');
     const dep = await stack.client.deployments<Deployment>().get(NS, 'web');
-    expect(dep.spec.template.spec?.containers[0].image).toBe('nginx:1.28');
+    expect(dep.spec?.template.spec?.containers[0].image).toBe('nginx:1.28');
     expect(dep.metadata.generation).toBe(2);
     const lines = d.status!.timeline!.map((e) => e.message);
     expect(lines).toContain('deployment web: image set to nginx:1.28');
@@ -48,7 +48,7 @@ describe('drill rollout step', () => {
     const d = await runDrill(stack, drillObject('restart', { steadyState: [readyCheck], steps: [{ name: 'restart', rollout: { deployment: 'web', restart: true } }] }));
     expect(d.status?.phase).toBe('Succeeded');
     const dep = await stack.client.deployments<Deployment>().get(NS, 'web');
-    expect(dep.spec.template.metadata?.annotations?.['kubectl.kubernetes.io/restartedAt']).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect(dep.spec?.template.metadata?.annotations?.['kubectl.kubernetes.io/restartedAt']).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   });
 
   it('fails clearly when the deployment does not exist', async () => {
