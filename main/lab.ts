@@ -5,10 +5,12 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import type { ConfigMap } from '../shared/api/config';
 import { isAlreadyExists } from '../shared/api/errors';
 import { startApiHttpServer } from './apiserver/http/server';
 import { loadOrCreateServingCertificate } from './apiserver/http/tls-certificate';
-import { builtinResources, defaultTolerationSeconds } from './apiserver/registry';
+import { builtinResources } from './apiserver/registry';
+import { createDefaultTolerationSeconds } from './apiserver/registry/admission-defaults';
 import { createDefaultStorageClassAdmission } from './apiserver/admission/default-storage-class';
 import { createPodSecurityAdmission } from './apiserver/admission/pod-security';
 import { createLimitRangerAdmission } from './apiserver/admission/limit-ranger';
@@ -20,7 +22,7 @@ import { RestHandler } from './apiserver/rest/handler';
 import type { ApiHandler } from './apiserver/types';
 import { RealClock, type Clock } from './client/clock';
 import { KubeClient } from './client/client';
-import { LIMITRANGES, RESOURCEQUOTAS, SERVICEACCOUNTS } from './client/gvr';
+import { CONFIGMAPS, LIMITRANGES, RESOURCEQUOTAS, SERVICEACCOUNTS } from './client/gvr';
 import { EventRecorder } from './client/events';
 import { PvProvisioner, STORAGECLASSES } from './controllers/pv-provisioner';
 import { ensureKubernetesService } from './controllers/service-kubernetes';
@@ -33,7 +35,8 @@ import { createProbeManager } from './kubelet/probes/manager';
 import { createPodProbesProvider, podProbesResource, type PodProbesSource } from './kubelet/probes/podprobes';
 import { registerPodStreaming } from './kubelet/streaming';
 import { createVolumeManager, type KubeletVolumeManager } from './kubelet/volumes/manager';
-import { DEFAULT_KUBELET_TIMING, type KubeletTiming } from './kubelet/types';
+import type { KubeletTiming } from './kubelet/types';
+import { DEFAULT_TIME_SCALE, labTimingConfigMap, labTimingFor, type LabTiming } from './lab-timing';
 import { createRuntime } from './runtime';
 import { publishedPortResolver } from './proxy/published-ports';
 import { clientServiceEnvironment } from './proxy/service-env';
@@ -61,8 +64,10 @@ export interface LabOptions {
   staticDir?: string;
   store?: 'nedb' | 'memory';
   clock?: Clock;
-  /** Kubelet timing overrides (a future time-scale knob); BOSUN_BACKOFF_BASE_MS sets backoffBaseMs too. */
+  /** Kubelet timing overrides over the time scale's; BOSUN_BACKOFF_BASE_MS sets backoffBaseMs too. */
   timing?: Partial<KubeletTiming>;
+  /** Divides Kubernetes' timers (grace periods, tolerations, backoffs); 1 = real Kubernetes. See lab-timing.ts. */
+  timeScale?: number;
 }
 
 export interface Lab {
@@ -89,13 +94,15 @@ export interface Lab {
   nodes: LabNodes;
   /** The service proxy serving NodePorts on 127.0.0.1; its setServiceFaults() is the chaos hook. */
   proxy: ServiceProxy;
+  /** Every compressed timer of this lab (also in the ConfigMap kube-system/bosun-lab-timing). */
+  timing: LabTiming;
   /** Stops the control plane and the kubelets; pod containers keep running for the next start to adopt. */
   stop(): Promise<void>;
 }
 
-/** Kubelet timing: Kubernetes defaults, the lab's overrides, then the documented environment knob. */
-export function labTiming(overrides: Partial<KubeletTiming> = {}, env: NodeJS.ProcessEnv = process.env): KubeletTiming {
-  const timing = { ...DEFAULT_KUBELET_TIMING, ...overrides };
+/** Kubelet timing: the time scale's values, the lab's overrides, then the documented environment knob. */
+export function labTiming(overrides: Partial<KubeletTiming> = {}, env: NodeJS.ProcessEnv = process.env, timeScale = DEFAULT_TIME_SCALE): KubeletTiming {
+  const timing = { ...labTimingFor(timeScale, {}).kubelet, ...overrides };
   const base = Number(env.BOSUN_BACKOFF_BASE_MS);
   if (env.BOSUN_BACKOFF_BASE_MS && Number.isFinite(base) && base > 0) {
     timing.backoffBaseMs = base;
@@ -107,6 +114,23 @@ export function labTiming(overrides: Partial<KubeletTiming> = {}, env: NodeJS.Pr
 
 /** The namespaces every Kubernetes cluster starts with. */
 const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+/** kube-system/bosun-lab-timing: the lab's timers next to Kubernetes' defaults, rewritten at each start. */
+async function publishLabTiming(client: KubeClient, timing: LabTiming): Promise<void> {
+  const configMaps = client.resource<ConfigMap>(CONFIGMAPS);
+  const desired = labTimingConfigMap(timing);
+  try {
+    await configMaps.create('kube-system', desired);
+  } catch (e) {
+    if (!isAlreadyExists(e)) throw e;
+    const current = await configMaps.get('kube-system', desired.metadata.name!);
+    await configMaps.update('kube-system', {
+      ...current,
+      metadata: { ...current.metadata, ...desired.metadata, resourceVersion: current.metadata.resourceVersion },
+      data: desired.data,
+    });
+  }
+}
 
 async function loadOrCreateToken(dataDir: string): Promise<string> {
   const path = join(dataDir, 'token');
@@ -151,7 +175,9 @@ export async function startLab(options: LabOptions): Promise<Lab> {
   };
   try {
     const token = options.token ?? (await loadOrCreateToken(options.dataDir));
-    const handler = new RestHandler({ store, resources: builtinResources, clock, admission: [defaultTolerationSeconds] });
+    const timing = labTimingFor(options.timeScale ?? DEFAULT_TIME_SCALE);
+    timing.kubelet = labTiming(options.timing, process.env, timing.timeScale);
+    const handler = new RestHandler({ store, resources: builtinResources, clock, admission: [createDefaultTolerationSeconds(timing.defaultTolerationSeconds)] });
     // Admission that reads other objects asks the API like any component (namespace labels, storage classes).
     const apiserverClient = new KubeClient(handler, 'system:apiserver');
     // ClusterIP/NodePort allocation, rebuilt from the stored Services before the first write.
@@ -176,6 +202,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
     // pods/eviction honours PodDisruptionBudgets (kubectl drain); the disruption controller keeps their status.
     handler.setEvictionPolicy(createPodDisruptionPolicy({ client: apiserverClient, clock }));
     await ensureSystemNamespaces(handler);
+    await publishLabTiming(apiserverClient, timing);
     const tls = await loadOrCreateServingCertificate(options.dataDir);
     const http = await startApiHttpServer({
       handler,
@@ -209,7 +236,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
       client: controlPlane,
       runtime,
       clock,
-      timing: labTiming(options.timing),
+      timing: timing.kubelet,
       labId,
       pauseImage: options.pauseImage,
       dataDir: join(options.dataDir, 'kubelet'),
@@ -241,7 +268,15 @@ export async function startLab(options: LabOptions): Promise<Lab> {
     await nodes.start(options.nodes);
     const scheduler = startScheduler({ client: new KubeClient(handler, 'system:kube-scheduler'), clock });
     stops.push(() => scheduler.stop());
-    const controllers = startControllers({ client: controlPlane, resources: builtinResources, clock, rootCaCertificate: tls.cert });
+    const controllers = startControllers({
+      client: controlPlane,
+      resources: builtinResources,
+      clock,
+      rootCaCertificate: tls.cert,
+      jobBackoff: timing.jobBackoff,
+      nodeLifecycle: timing.nodeLifecycle,
+      podGc: timing.podGc,
+    });
     stops.push(async () => controllers.stop());
     const pvProvisioner = new PvProvisioner({
       client: controlPlane,
@@ -271,6 +306,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
       labId,
       nodes,
       proxy,
+      timing,
       stop,
     };
   } catch (e) {

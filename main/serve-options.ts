@@ -2,6 +2,7 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_NODES, DEFAULT_PAUSE_IMAGE, DEFAULT_PORT, defaultDataDir, type RuntimeKind } from './lab-defaults';
+import { DEFAULT_TIME_SCALE, MAX_TIME_SCALE } from './lab-timing';
 
 export const USAGE = `Usage: bosun serve [options]
 
@@ -15,6 +16,9 @@ Options:
   --nodes N              number of lab nodes (default ${DEFAULT_NODES})
   --runtime docker|fake  run pods on the Docker engine, or simulate them (default docker)
   --pause-image IMAGE    image of each pod's infra container (default ${DEFAULT_PAUSE_IMAGE})
+  --time-scale N         divide Kubernetes' timers by N: node grace period, default tolerationSeconds,
+                         crash and Job backoffs… (1 = real Kubernetes, up to ${MAX_TIME_SCALE}; default ${DEFAULT_TIME_SCALE}).
+                         The values in force: kubectl -n kube-system get configmap bosun-lab-timing -o yaml
   -h, --help             show this help
 `;
 
@@ -28,12 +32,21 @@ export interface ServeOptions {
   nodes: number;
   runtime: RuntimeKind;
   pauseImage: string;
+  timeScale: number;
 }
 
 function integerFlag(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
   if (raw === undefined) return fallback;
   if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
     throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got '${raw}'`);
+  }
+  return Number(raw);
+}
+
+function timeScaleFlag(raw: string | undefined): number {
+  if (raw === undefined) return DEFAULT_TIME_SCALE;
+  if (!/^\d+(\.\d+)?$/.test(raw) || Number(raw) < 1 || Number(raw) > MAX_TIME_SCALE) {
+    throw new UsageError(`--time-scale must be a number from 1 (real Kubernetes timing) to ${MAX_TIME_SCALE}, got '${raw}'`);
   }
   return Number(raw);
 }
@@ -52,6 +65,7 @@ export function parseServeArgs(argv: string[]): ServeOptions | 'help' {
         nodes: { type: 'string' },
         runtime: { type: 'string' },
         'pause-image': { type: 'string' },
+        'time-scale': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -75,5 +89,6 @@ export function parseServeArgs(argv: string[]): ServeOptions | 'help' {
     nodes: integerFlag('nodes', v.nodes, DEFAULT_NODES, 0, 200),
     runtime,
     pauseImage: v['pause-image'] ?? DEFAULT_PAUSE_IMAGE,
+    timeScale: timeScaleFlag(v['time-scale']),
   };
 }

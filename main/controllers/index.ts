@@ -17,6 +17,9 @@ import { DaemonSetController } from './daemonset';
 import { DisruptionController } from './disruption';
 import { JobController } from './job';
 import { StatefulSetController } from './statefulset';
+import type { NodeLifecycleTiming, PodGcTiming } from '../lab-timing';
+import { NodeLifecycleController } from './node-lifecycle';
+import { PodGcController } from './pod-gc';
 
 export interface ControllerManagerOptions {
   client: KubeClient;
@@ -26,17 +29,24 @@ export interface ControllerManagerOptions {
   rootCaCertificate?: string;
   /** Job pod-recreate backoff (Kubernetes: 10 s doubling to 6 min); labs may compress it. */
   jobBackoff?: { baseMs?: number; maxMs?: number };
+  /** Node health and taint-eviction timers (Kubernetes defaults unless the lab's time scale compresses them). */
+  nodeLifecycle?: NodeLifecycleTiming;
+  podGc?: PodGcTiming;
 }
 
 export interface ControllerManager {
   informers: SharedInformerFactory;
+  nodeLifecycle: NodeLifecycleController;
   stop(): void;
 }
 
-export function startControllers({ client, resources, clock, rootCaCertificate, jobBackoff }: ControllerManagerOptions): ControllerManager {
+export function startControllers({ client, resources, clock, rootCaCertificate, jobBackoff, nodeLifecycle: nodeLifecycleTiming, podGc }: ControllerManagerOptions): ControllerManager {
   const informers = new SharedInformerFactory(client, { clock });
   const namespacedResources = resources.filter((d) => d.namespaced).map((d) => ({ group: d.group, version: d.version, resource: d.resource }));
+  const nodeLifecycle = new NodeLifecycleController({ client, informers, clock, timing: nodeLifecycleTiming });
   const controllers: Array<{ start(): void; stop(): void }> = [
+    nodeLifecycle,
+    new PodGcController({ client, informers, clock, timing: podGc }),
     new NamespaceController({ client, informers, namespacedResources, clock }),
     new ServiceAccountController({ client, informers, clock, rootCaCertificate }),
     new ResourceQuotaController({ client, informers, resources, clock }),
@@ -51,12 +61,13 @@ export function startControllers({ client, resources, clock, rootCaCertificate, 
     new DaemonSetController({ client, informers, clock }),
     new DisruptionController({ client, informers, clock }),
     new CronJobController({ client, informers, clock }),
-    new JobController({ client, informers, clock, backoffBaseMs: jobBackoff?.baseMs ?? envMs('BOSUN_JOB_BACKOFF_BASE_MS'), backoffMaxMs: jobBackoff?.maxMs ?? envMs('BOSUN_JOB_BACKOFF_MAX_MS') }),
+    new JobController({ client, informers, clock, backoffBaseMs: envMs('BOSUN_JOB_BACKOFF_BASE_MS') ?? jobBackoff?.baseMs, backoffMaxMs: envMs('BOSUN_JOB_BACKOFF_MAX_MS') ?? jobBackoff?.maxMs }),
   ];
   informers.start();
   for (const c of controllers) c.start();
   return {
     informers,
+    nodeLifecycle,
     stop: () => {
       for (const c of controllers) c.stop();
       informers.shutdown();
@@ -64,7 +75,7 @@ export function startControllers({ client, resources, clock, rootCaCertificate, 
   };
 }
 
-// A lab compresses time without a code change: `BOSUN_JOB_BACKOFF_BASE_MS=500 bosun serve`.
+// A lab compresses time without a code change: `BOSUN_JOB_BACKOFF_BASE_MS=500 bosun serve` (wins over the time scale).
 function envMs(name: string): number | undefined {
   const value = Number(process.env[name]);
   return process.env[name] && Number.isFinite(value) && value >= 0 ? value : undefined;

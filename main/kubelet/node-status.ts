@@ -3,6 +3,9 @@
 // was deleted, and renews the node's Lease in kube-node-lease (what the node lifecycle controller
 // watches to tell a live node from a dead one).
 import { randomUUID } from 'node:crypto';
+import { readFile, statfs } from 'node:fs/promises';
+import { freemem } from 'node:os';
+import { dirname } from 'node:path';
 import { isAlreadyExists, isConflict, isNotFound } from '../../shared/api/errors';
 import type { Lease } from '../../shared/api/coordination';
 import type { Node, NodeCondition, NodeStatus } from '../../shared/api/node';
@@ -35,6 +38,79 @@ export function nodeLabels(deps: KubeletDeps, version: RuntimeVersion): Record<s
   };
 }
 
+/** What the eviction signals of the kubelet read (undefined: not measurable here, report no pressure). */
+export interface NodePressureSample {
+  /** memory.available */
+  memoryAvailableBytes?: number;
+  /** nodefs.available and its filesystem's size */
+  diskAvailableBytes?: number;
+  diskCapacityBytes?: number;
+  /** pid.available = pidMax - pidsInUse */
+  pidsInUse?: number;
+  pidMax?: number;
+}
+
+export type NodePressureProbe = () => Promise<NodePressureSample>;
+
+/**
+ * Thresholds as the kubelet's default evictionHard: memory.available<100Mi, nodefs.available<10%. The
+ * kubelet sets no pid.available default; the lab uses <10% of pid_max so a fork bomb shows as PIDPressure.
+ */
+export const PRESSURE_THRESHOLDS = Object.freeze({ memoryAvailableBytes: 100 * 1024 * 1024, diskAvailableRatio: 0.1, pidAvailableRatio: 0.1 });
+
+export interface NodePressure {
+  memory: boolean;
+  disk: boolean;
+  pid: boolean;
+}
+
+export function pressureFrom(sample: NodePressureSample, t = PRESSURE_THRESHOLDS): NodePressure {
+  const { memoryAvailableBytes: mem, diskAvailableBytes: disk, diskCapacityBytes: diskCap, pidsInUse, pidMax } = sample;
+  return {
+    memory: mem !== undefined && mem < t.memoryAvailableBytes,
+    disk: disk !== undefined && !!diskCap && disk / diskCap < t.diskAvailableRatio,
+    pid: pidsInUse !== undefined && !!pidMax && (pidMax - pidsInUse) / pidMax < t.pidAvailableRatio,
+  };
+}
+
+/** The simulated runtime's nodes never run short. */
+export const noPressureProbe: NodePressureProbe = async () => ({});
+
+// Every lab node shares the host: one sample serves all reporters for a second (status runs per node).
+let hostSample: { at: number; value: Promise<NodePressureSample> } | undefined;
+
+/**
+ * The host the engine runs on: free memory (MemAvailable on Linux), the data dir's filesystem, and
+ * thread count (/proc/loadavg) against /proc/sys/kernel/pid_max. Each part is skipped where unavailable
+ * (a Docker Desktop VM's memory is not the host's; there the numbers are the host's, a known limit).
+ */
+export function hostPressureProbe(path: string, nowMs: () => number = Date.now): NodePressureProbe {
+  return () => {
+    if (hostSample && nowMs() - hostSample.at < 1000) return hostSample.value;
+    const value = (async (): Promise<NodePressureSample> => {
+      const sample: NodePressureSample = { memoryAvailableBytes: freemem() };
+      for (let dir = path; ; dir = dirname(dir)) {
+        const fs = await statfs(dir).catch(() => undefined);
+        if (fs) {
+          sample.diskAvailableBytes = Number(fs.bavail) * Number(fs.bsize);
+          sample.diskCapacityBytes = Number(fs.blocks) * Number(fs.bsize);
+          break;
+        }
+        if (dirname(dir) === dir) break;
+      }
+      const [loadavg, pidMax] = await Promise.all([readFile('/proc/loadavg', 'utf8').catch(() => ''), readFile('/proc/sys/kernel/pid_max', 'utf8').catch(() => '')]);
+      const threads = /\s\d+\/(\d+)\s/.exec(loadavg);
+      if (threads && Number(pidMax) > 0) {
+        sample.pidsInUse = Number(threads[1]);
+        sample.pidMax = Number(pidMax);
+      }
+      return sample;
+    })();
+    hostSample = { at: nowMs(), value };
+    return value;
+  };
+}
+
 export class NodeStatusReporter {
   private version?: RuntimeVersion;
   private readonly bootID = randomUUID();
@@ -43,14 +119,21 @@ export class NodeStatusReporter {
   private leaseTimer?: TimerHandle;
   private stopped = false;
   private inFlight: Promise<unknown> = Promise.resolve();
+  private pressure: NodePressure = { memory: false, disk: false, pid: false };
+  private probe?: NodePressureProbe;
 
   constructor(
     private readonly deps: KubeletDeps,
     private readonly logger: { warn(message: string): void },
-  ) {}
+    /** Defaults by runtime: the host for real engines, none for the simulated one. */
+    probe?: NodePressureProbe,
+  ) {
+    this.probe = probe;
+  }
 
   async start(): Promise<void> {
     this.version = await this.deps.runtime.version();
+    this.probe ??= this.version.runtimeName === 'fake' ? noPressureProbe : hostPressureProbe(this.deps.dataDir);
     await this.registerOrUpdate();
     await this.renewLease();
     this.statusTimer = this.deps.clock.setInterval(() => this.tick(() => this.registerOrUpdate()), this.deps.timing.nodeStatusUpdateMs);
@@ -74,6 +157,7 @@ export class NodeStatusReporter {
   /** Creates the Node if missing (also after a deletion), else refreshes its status. */
   async registerOrUpdate(): Promise<void> {
     const nodes = this.deps.client.nodes<Node>();
+    await this.samplePressure();
     let node: Node;
     try {
       node = await nodes.get(undefined, this.deps.node.name);
@@ -100,6 +184,15 @@ export class NodeStatusReporter {
     }
   }
 
+  private async samplePressure(): Promise<void> {
+    try {
+      this.pressure = pressureFrom(await (this.probe ?? noPressureProbe)());
+    } catch (e) {
+      // A failed measurement is no evidence of pressure: keep the last answer.
+      this.logger.warn(`kubelet ${this.deps.node.name}: measuring node pressure: ${(e as Error).message}`);
+    }
+  }
+
   private initialNode(): Node {
     const v = this.version!;
     return {
@@ -117,8 +210,8 @@ export class NodeStatusReporter {
   status(old: NodeStatus | undefined): NodeStatus {
     const v = this.version!;
     const now = rfc3339(this.deps.clock.nowMs());
-    const cond = (type: string, ok: boolean, reason: string, message: string): NodeCondition => {
-      const status = ok ? 'True' : 'False';
+    const cond = (type: string, isTrue: boolean, reason: string, message: string): NodeCondition => {
+      const status = isTrue ? 'True' : 'False';
       const prev = old?.conditions?.find((c) => c.type === type);
       return {
         type,
@@ -135,9 +228,15 @@ export class NodeStatusReporter {
       capacity,
       allocatable: { ...capacity },
       conditions: [
-        cond('MemoryPressure', false, 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'),
-        cond('DiskPressure', false, 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
-        cond('PIDPressure', false, 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
+        this.pressure.memory
+          ? cond('MemoryPressure', true, 'KubeletHasInsufficientMemory', 'kubelet has insufficient memory available')
+          : cond('MemoryPressure', false, 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'),
+        this.pressure.disk
+          ? cond('DiskPressure', true, 'KubeletHasDiskPressure', 'kubelet has disk pressure')
+          : cond('DiskPressure', false, 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
+        this.pressure.pid
+          ? cond('PIDPressure', true, 'KubeletHasInsufficientPID', 'kubelet has insufficient PID available')
+          : cond('PIDPressure', false, 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
         cond('Ready', true, 'KubeletReady', 'kubelet is posting ready status'),
       ],
       addresses: [
