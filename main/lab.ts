@@ -42,6 +42,7 @@ import { publishedPortResolver } from './proxy/published-ports';
 import { clientServiceEnvironment } from './proxy/service-env';
 import { ServiceProxy } from './proxy/service-proxy';
 import { warmSchemas } from './apiserver/schema/shape';
+import { startChaos, type Chaos } from './chaos';
 import { startControllers } from './controllers';
 import { startScheduler } from './scheduler';
 import { MemoryStore } from './store/memory-store';
@@ -94,6 +95,8 @@ export interface Lab {
   nodes: LabNodes;
   /** The service proxy serving NodePorts on 127.0.0.1; its setServiceFaults() is the chaos hook. */
   proxy: ServiceProxy;
+  /** Faults (chaos.bosun.dev): the fault controller; stopped before the kubelets so every fault is reverted. */
+  chaos: Chaos;
   /** Every compressed timer of this lab (also in the ConfigMap kube-system/bosun-lab-timing). */
   timing: LabTiming;
   /** Stops the control plane and the kubelets; pod containers keep running for the next start to adopt. */
@@ -291,6 +294,9 @@ export async function startLab(options: LabOptions): Promise<Lab> {
     const proxy = new ServiceProxy({ client: new KubeClient(handler, 'system:kube-proxy'), informers: controllers.informers, resolver: publishedPortResolver(runtime), clock });
     await proxy.start();
     stops.push(() => proxy.stop());
+    // Last started, so first stopped: faults are reverted while kubelets, runtime and proxy still run.
+    const chaos = await startChaos({ client: new KubeClient(handler, 'system:chaos-controller'), runtime, nodes, proxy, clock, labId });
+    stops.push(() => chaos.stop());
     // Off the start-up path: ready first, then the one-time schema build strict field validation needs.
     setImmediate(() => warmSchemas(builtinResources));
     return {
@@ -306,6 +312,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
       labId,
       nodes,
       proxy,
+      chaos,
       timing,
       stop,
     };

@@ -63,6 +63,8 @@ export class LabNodes {
   podPrefix = LAB_POD_PREFIXES[0];
   private informer?: SharedInformer<Node>;
   private readonly pending = new Map<string, Promise<void>>();
+  /** Nodes whose kubelet a fault stopped (main/chaos/node-faults.ts), with who holds them down. */
+  private readonly suspended = new Map<string, { kubelet: Kubelet; holders: Set<string> }>();
   private stopped = false;
 
   constructor(private readonly options: LabNodesOptions) {
@@ -119,8 +121,54 @@ export class LabNodes {
     this.kubelets.clear();
   }
 
+  /**
+   * Stops a node's kubelet — no heartbeats, Lease renewals, pod syncs or status — and leaves its containers
+   * as they are, which is how a node "dies" for the control plane (DESIGN.md rule 3). `holder` (a fault's
+   * uid) says who wants it down: two faults on one node keep it down until both resumed it.
+   */
+  async suspend(name: string, holder: string): Promise<void> {
+    await this.pending.get(name);
+    const held = this.suspended.get(name);
+    if (held) {
+      held.holders.add(holder);
+      return;
+    }
+    const kubelet = this.kubelets.get(name);
+    if (!kubelet) throw new Error(`node "${name}" has no kubelet in this lab (not a lab node, or being removed)`);
+    this.kubelets.delete(name);
+    this.suspended.set(name, { kubelet, holders: new Set([holder]) });
+    await kubelet.stop();
+  }
+
+  /**
+   * Drops `holder`'s hold; the last one gone starts a fresh kubelet for the node with the same identity and
+   * pod range, which re-registers the node (Ready again) and adopts, restarts or removes what it finds, as
+   * a kubelet does after a reboot. Answers whether the kubelet came back; idempotent.
+   */
+  async resume(name: string, holder: string): Promise<boolean> {
+    const held = this.suspended.get(name);
+    if (!held) return false;
+    held.holders.delete(holder);
+    if (held.holders.size > 0) return false;
+    this.suspended.delete(name);
+    if (this.stopped) return false;
+    await this.launch(name, held.kubelet.deps);
+    return true;
+  }
+
+  /** Whether a fault holds the node's kubelet stopped. */
+  isSuspended(name: string): boolean {
+    return this.suspended.has(name);
+  }
+
+  /** Whether this lab runs (or a fault holds stopped) a kubelet for the node. */
+  isLabNode(name: string): boolean {
+    return this.kubelets.has(name) || this.suspended.has(name) || this.pending.has(name);
+  }
+
   private nodeConfig(name: string, node?: Node): NodeConfig {
-    const used = new Set([...this.kubelets.values()].map((k) => k.deps.node.podCIDR));
+    const running = [...this.kubelets.values(), ...[...this.suspended.values()].map((s) => s.kubelet)];
+    const used = new Set(running.map((k) => k.deps.node.podCIDR));
     let podCIDR = node?.spec?.podCIDR;
     const inLab = (cidr: string): boolean => {
       try {
@@ -146,20 +194,24 @@ export class LabNodes {
   }
 
   private startNode(name: string, node?: Node): Promise<void> {
-    if (this.stopped || !name || this.kubelets.has(name) || this.pending.has(name)) return this.pending.get(name) ?? Promise.resolve();
+    if (this.stopped || !name || this.kubelets.has(name) || this.suspended.has(name) || this.pending.has(name)) return this.pending.get(name) ?? Promise.resolve();
+    const { client, runtime, clock, timing, labId, pauseImage, dataDir } = this.options;
+    const deps: KubeletDeps = {
+      node: this.nodeConfig(name, node),
+      client: client.as(`system:node:${name}`),
+      runtime,
+      clock,
+      timing,
+      labId,
+      podNetwork: this.podNetwork,
+      pauseImage,
+      dataDir,
+    };
+    return this.launch(name, deps);
+  }
+
+  private launch(name: string, deps: KubeletDeps): Promise<void> {
     const run = async (): Promise<void> => {
-      const { client, runtime, clock, timing, labId, pauseImage, dataDir } = this.options;
-      const deps: KubeletDeps = {
-        node: this.nodeConfig(name, node),
-        client: client.as(`system:node:${name}`),
-        runtime,
-        clock,
-        timing,
-        labId,
-        podNetwork: this.podNetwork,
-        pauseImage,
-        dataDir,
-      };
       const kubelet = new Kubelet(deps, { parts: this.options.parts?.(deps), logger: this.options.logger });
       this.kubelets.set(name, kubelet);
       await kubelet.start();
@@ -176,7 +228,9 @@ export class LabNodes {
 
   private async removeNode(name: string): Promise<void> {
     await this.pending.get(name);
-    const kubelet = this.kubelets.get(name);
+    const held = this.suspended.get(name);
+    this.suspended.delete(name);
+    const kubelet = this.kubelets.get(name) ?? held?.kubelet;
     if (!kubelet) return;
     this.kubelets.delete(name);
     await kubelet.removeNode().catch((e: unknown) => this.options.logger?.warn(`lab: removing node ${name}: ${(e as Error).message}`));
