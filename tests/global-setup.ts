@@ -98,11 +98,18 @@ async function removeLeaks(): Promise<void> {
     left = leaked();
   }
   if (count(left) === 0) return;
+  // On a shared developer machine other suites' labs come and go while this run lasts: report, but
+  // removing their containers would break them. CI runs alone on its engine, so there it cleans and fails.
+  const strict = process.env.CI === 'true' || process.env.BOSUN_TEST_STRICT_LEAKS === '1';
   const report = [
     ...left.container.map((id) => describe('container', id)),
     ...left.network.map((id) => describe('network', id)),
     ...left.volume.map((id) => describe('volume', id)),
   ];
+  if (!strict) {
+    console.warn(`\n[global-setup] ${count(left)} bosun.managed Docker object(s) appeared during this run and remain (another suite's, or a leak; CI fails on these):\n  ${report.join('\n  ')}\n`);
+    return;
+  }
   // Containers first: networks and volumes in use cannot be removed.
   for (const id of left.container) spawnSync('docker', ['rm', '-f', '-v', id]);
   for (const id of left.network) spawnSync('docker', ['network', 'rm', id]);
