@@ -2,7 +2,8 @@
 // a 3-replica Deployment packed on node-2 behind a PDB minAvailable=2 plus a DaemonSet. `kubectl drain`
 // must complete through 429 retries while a pod watch never sees fewer than 2 ready web pods.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, kubectl, kubectlOk, startServe, type ServeHandle } from '../support/serve';
+import { isPodReady, PodReadyWatch, type WatchedPod } from '../support/pod-ready-watch';
+import { kubectl, kubectlOk, startServe, type ServeHandle } from '../support/serve';
 
 let serve: ServeHandle;
 const NS = 'drain';
@@ -18,12 +19,8 @@ afterAll(async () => {
   serve?.cleanup();
 });
 
-interface PodItem {
-  metadata: { name: string; deletionTimestamp?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
-  spec?: { nodeName?: string };
-  status?: { conditions?: Array<{ type: string; status: string; reason?: string }> };
-}
-const isReady = (p: PodItem): boolean => !p.metadata.deletionTimestamp && !!p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+type PodItem = WatchedPod;
+const isReady = isPodReady;
 
 const k = (...args: string[]): Promise<string> => kubectlOk(serve, [...ns, ...args]);
 const pods = async (selector: string): Promise<PodItem[]> => (JSON.parse(await k('get', 'pods', '-l', selector, '-o', 'json')) as { items: PodItem[] }).items;
@@ -35,52 +32,6 @@ async function eventually<T>(fn: () => Promise<T | undefined | false>, ms = 30_0
     if (v !== undefined && v !== false) return v;
     if (Date.now() > deadline) throw new Error(`${what} not reached in time`);
     await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-/** Follows web pods through an API watch and remembers the fewest ready (and not terminating) ever seen. */
-class ReadyWatch {
-  readonly byName = new Map<string, PodItem>();
-  min = Infinity;
-  samples = 0;
-  log: string[] = [];
-  /** Off while the watch replays the current pods one ADDED at a time. */
-  tracking = false;
-  private readonly abort = new AbortController();
-
-  async start(): Promise<void> {
-    const res = await api(serve, `/api/v1/namespaces/${NS}/pods?watch=true&labelSelector=app%3Dweb`, { signal: this.abort.signal });
-    const reader = res.body!.getReader();
-    const decoder = new TextDecoder();
-    let buffer = '';
-    void (async () => {
-      for (;;) {
-        const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
-        if (done) return;
-        buffer += decoder.decode(value, { stream: true });
-        let nl: number;
-        while ((nl = buffer.indexOf('\n')) >= 0) {
-          const line = buffer.slice(0, nl).trim();
-          buffer = buffer.slice(nl + 1);
-          if (!line) continue;
-          const event = JSON.parse(line) as { type: string; object: PodItem };
-          if (event.type === 'DELETED') this.byName.delete(event.object.metadata.name);
-          else this.byName.set(event.object.metadata.name, event.object);
-          if (!this.tracking) continue;
-          this.samples++;
-          this.min = Math.min(this.min, this.ready());
-          this.log.push(`${event.type} ${event.object.metadata.name} ready=${isReady(event.object)} deleting=${!!event.object.metadata.deletionTimestamp} -> ${this.ready()}`);
-        }
-      }
-    })();
-  }
-
-  ready(): number {
-    return [...this.byName.values()].filter(isReady).length;
-  }
-
-  stop(): void {
-    this.abort.abort();
   }
 }
 
@@ -135,7 +86,7 @@ describe('kubectl cordon, drain and eviction with a PodDisruptionBudget', () => 
     expect(await kubectlOk(serve, ['get', 'node', 'node-2', '-o', 'jsonpath={.spec.unschedulable}'])).toBe('');
     expect((await pods('app=web')).filter(isReady)).toHaveLength(3);
 
-    const watch = new ReadyWatch();
+    const watch = new PodReadyWatch(serve, NS, 'app=web');
     await watch.start();
     await eventually(async () => watch.ready() === 3 || undefined, 10_000, 'watch to see the three pods');
     watch.tracking = true;
