@@ -16,7 +16,7 @@ import { RealClock, type Clock } from '../client/clock';
 import type { KubeClient } from '../client/client';
 import type { KubeletFaultHooks } from '../kubelet/fault-hooks';
 import { RuntimeLabels, type ContainerInfo, type ContainerRuntime } from '../runtime/runtime';
-import { startCpuStress, startMemoryStress, stopStress } from './pod-stress';
+import { oomKillCount, startCpuStress, startMemoryStress, stopStress } from './pod-stress';
 import { applyMode, matchPods, podKey, type RandomSource } from './targets';
 import type { FaultInjector } from './types';
 
@@ -105,14 +105,16 @@ export function createPodFaultInjector(deps: PodFaultInjectorDeps): FaultInjecto
     return done;
   }
 
-  /** Waits for the kernel to OOM-kill inside the container; true when it did. */
-  async function waitForOom(id: string): Promise<{ oom: boolean; running: boolean }> {
+  /** Waits for the kernel to OOM-kill inside the container (its cgroup's oom_kill counter passing `before`). */
+  async function waitForOom(id: string, before: number | undefined): Promise<{ oom: boolean; running: boolean }> {
     const deadline = clock.nowMs() + (deps.oomWaitMs ?? 10_000);
     for (;;) {
       const info = await deps.runtime.inspectContainer(id);
       if (!info) return { oom: false, running: false };
       if (info.oomKilled) return { oom: true, running: info.state === 'running' };
       if (info.state !== 'running') return { oom: false, running: false };
+      const count = before === undefined ? undefined : await oomKillCount(deps.runtime, id);
+      if (count !== undefined && count > before!) return { oom: true, running: true };
       if (clock.nowMs() >= deadline) return { oom: false, running: true };
       await sleep(OOM_POLL_MS);
     }
@@ -129,12 +131,14 @@ export function createPodFaultInjector(deps: PodFaultInjectorDeps): FaultInjecto
         continue;
       }
       const limit = c.resources?.limits?.memory;
+      const above = !!limit && bytes >= quantityValue(limit);
+      const oomBefore = above ? await oomKillCount(deps.runtime, instance.id) : undefined;
       await startMemoryStress(deps.runtime, instance.id, fault.metadata.uid ?? '', bytes, { name: c.name, image: c.image ?? '' });
-      if (!limit || bytes < quantityValue(limit)) {
+      if (!above) {
         notes.push(`${c.name}: holding ${memory}${limit ? ` of its ${limit} limit` : ' (no memory limit)'}`);
         continue;
       }
-      const seen = await waitForOom(instance.id);
+      const seen = await waitForOom(instance.id, oomBefore);
       if (seen.oom && seen.running) {
         // Docker (and cgroup v1) OOM-kill only the biggest process, the allocator; Kubernetes on cgroup v2
         // sets memory.oom.group so the whole container goes. Do what a current kubelet shows: OOMKilled.

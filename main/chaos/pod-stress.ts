@@ -56,6 +56,20 @@ export async function startMemoryStress(runtime: ContainerRuntime, id: string, f
   if (problem) throw new Error(problem);
 }
 
+// cgroup v2 first (memory.events), then v1 (memory.oom_control): both count kernel OOM kills in `oom_kill`.
+const OOM_COUNT_SCRIPT = 'cat /sys/fs/cgroup/memory.events 2>/dev/null || cat /sys/fs/cgroup/memory/memory.oom_control 2>/dev/null';
+
+/**
+ * How many processes the kernel OOM-killed in the container's memory cgroup so far; undefined when the
+ * container cannot tell (no cat, no cgroup files). Docker only reports OOMKilled once the container has
+ * exited, so this counter is how an OOM kill of an exec'd process (not the main one) becomes visible.
+ */
+export async function oomKillCount(runtime: ContainerRuntime, id: string): Promise<number | undefined> {
+  const result = await runtime.exec(id, ['sh', '-c', OOM_COUNT_SCRIPT], { timeoutMs: EXEC_TIMEOUT_MS }).catch(() => undefined);
+  const m = result && /^oom_kill (\d+)$/m.exec(result.stdout);
+  return m ? Number(m[1]) : undefined;
+}
+
 /** Kills the fault's stress processes in one container instance; answers how many it found. */
 export async function stopStress(runtime: ContainerRuntime, id: string, faultUid: string): Promise<number> {
   const result = await runtime.exec(id, stopStressCommand(faultUid), { timeoutMs: EXEC_TIMEOUT_MS });
