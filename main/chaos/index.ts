@@ -6,6 +6,7 @@ import type { KubeClient } from '../client/client';
 import { RealClock, type Clock } from '../client/clock';
 import type { ServiceProxy } from '../proxy/service-proxy';
 import type { ContainerRuntime } from '../runtime/runtime';
+import { startDrillController, type DrillController } from './drill-controller';
 import { FaultController } from './fault-controller';
 import { createNodeFaultInjector, type NodeSuspender } from './node-faults';
 import { createPodFaultInjector, type PodFaultNode } from './pod-faults';
@@ -28,6 +29,8 @@ export interface ChaosOptions {
 
 export interface Chaos {
   controller: FaultController;
+  /** Runs Drill objects (docs/DRILLS.md); stopped before the fault controller so drills delete their faults first. */
+  drills: DrillController;
   /** How many faults start-up found still in force (the lab was killed) and reverted. */
   revertedAtStartup: number;
   /** "Stop all faults": deletes every fault object; each reverts before it goes. Answers how many. */
@@ -55,11 +58,16 @@ export async function startChaos(options: ChaosOptions): Promise<Chaos> {
   if (revertedAtStartup > 0) {
     (options.logger ?? console).warn(`chaos: reverted ${revertedAtStartup} fault(s) left in force by the previous run`);
   }
+  const drills = startDrillController({ client, clock, logger: options.logger });
   return {
     controller,
     revertedAtStartup,
     stopAll: () => controller.stopAll(),
-    stop: () => controller.stop(),
+    drills,
+    stop: async () => {
+      await drills.stop();
+      await controller.stop();
+    },
   };
 }
 
