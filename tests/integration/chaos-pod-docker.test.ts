@@ -6,7 +6,8 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PodFault, PodFaultSpec, ServiceFault } from '../../shared/api/chaos';
+import { CHAOS_API_VERSION, CHAOS_GROUP, CHAOS_VERSION, type PodFault, type PodFaultSpec, type ServiceFault } from '../../shared/api/chaos';
+import { isNotFound } from '../../shared/api/errors';
 import type { Pod } from '../../shared/api/pod';
 import { createPodFaultInjector } from '../../main/chaos/pod-faults';
 import { createServiceFaultInjector } from '../../main/chaos/service-faults';
@@ -228,7 +229,7 @@ describe('PodFault actions on Docker', () => {
     const [container] = (await runtime.listContainers({ [RuntimeLabels.podUid]: uid, [RuntimeLabels.container]: 'httpd' })).filter((c) => c.state === 'running');
     const cpu = async (): Promise<number> => {
       await runtime.stats(container.id);
-      await new Promise((r) => setTimeout(r, 1000));
+      await new Promise((r) => setTimeout(r, 2000));
       return (await runtime.stats(container.id))?.cpuNanoCores ?? 0;
     };
     const { pods } = injectors();
@@ -236,12 +237,13 @@ describe('PodFault actions on Docker', () => {
     const [t] = await pods.selectTargets(f);
     const done = await pods.inject(f, t);
     expect(done.message).toBe('httpd: 1 busy worker (capped by its 500m CPU limit)');
+    // Idle httpd uses ~0; the busy loop gets what the shared test machine leaves it, up to the quota.
     const busy = await cpu();
-    expect(busy).toBeGreaterThan(200_000_000);
+    expect(busy).toBeGreaterThan(100_000_000);
     // Docker enforces the 500m quota (with some sampling slack).
     expect(busy).toBeLessThan(700_000_000);
     await pods.revert(f, done);
-    await until('idle again', async () => (await cpu()) < 100_000_000, 20_000);
+    await until('idle again', async () => (await cpu()) < 50_000_000, 20_000);
   }, 90_000);
 
   it('imagePullFailure: ErrImagePull/ImagePullBackOff, then revert → running again', async () => {
@@ -263,4 +265,50 @@ describe('PodFault actions on Docker', () => {
       return status(p)?.state?.running && ready(p);
     });
   }, 90_000);
+});
+
+describe('PodFault and ServiceFault as API objects (the fault controller drives the injectors)', () => {
+  const gvr = (resource: string) => ({ group: CHAOS_GROUP, version: CHAOS_VERSION, resource });
+  const gone = async (resource: string, name: string): Promise<boolean> =>
+    client.resource(gvr(resource)).get('default', name).then(
+      () => false,
+      (e: unknown) => isNotFound(e),
+    );
+
+  it('a failReadiness PodFault: Injected with its target, NotReady; deleting it reverts (finalizer) → Ready', async () => {
+    const name = podNames[0];
+    await until('ready before', async () => ready(await getPod(name)));
+    const faults = client.resource<PodFault>(gvr('podfaults'));
+    await faults.create('default', {
+      apiVersion: CHAOS_API_VERSION,
+      kind: 'PodFault',
+      metadata: { name: 'not-ready', namespace: 'default' },
+      spec: { action: 'failReadiness', selector: { pods: [name] } },
+    });
+    const injected = await until('Injected', async () => {
+      const f = await faults.get('default', 'not-ready');
+      return f.status?.phase === 'Injected' ? f : undefined;
+    });
+    expect(injected.status?.targets).toEqual([expect.objectContaining({ kind: 'Pod', namespace: 'default', name, containers: ['httpd'], injectedAt: expect.any(String) })]);
+    expect(injected.status?.targets?.[0].message).toMatch(/readiness probe of httpd fails/);
+    await until('NotReady', async () => !ready(await getPod(name)));
+    await faults.delete('default', 'not-ready');
+    await until('fault gone after revert', () => gone('podfaults', 'not-ready'));
+    await until('Ready again', async () => ready(await getPod(name)));
+  }, 90_000);
+
+  it('a ServiceFault with errorPercent 100 resets NodePort connections until deleted', async () => {
+    const faults = client.resource<ServiceFault>(gvr('servicefaults'));
+    await faults.create('default', {
+      apiVersion: CHAOS_API_VERSION,
+      kind: 'ServiceFault',
+      metadata: { name: 'errors', namespace: 'default' },
+      spec: { service: { name: 'web' }, errorPercent: 100 },
+    });
+    await until('Injected', async () => (await faults.get('default', 'errors')).status?.phase === 'Injected');
+    expect(await get(nodePort)).toBe('ECONNRESET');
+    await faults.delete('default', 'errors');
+    await until('fault gone after revert', () => gone('servicefaults', 'errors'));
+    expect(await get(nodePort)).toBe(200);
+  }, 60_000);
 });
