@@ -193,6 +193,27 @@ describe('PodFault stress', () => {
   });
 });
 
+describe('PodFault memoryStress OOM detection', () => {
+  it('sees the kernel OOM kill in the cgroup counter and kills the container as cgroup v2 group-OOM does', async () => {
+    await probedHarness();
+    await webPod({ resources: { limits: { memory: '32Mi' } } });
+    // The fake engine has no kernel: answer the cgroup counter as one would (0 before the allocation, 1 after).
+    let reads = 0;
+    const runtime = Object.create(h.runtime) as typeof h.runtime;
+    runtime.exec = async (id, command, options) => {
+      if (command.join(' ').includes('memory.events')) return { exitCode: 0, stdout: `oom 0\noom_kill ${reads++ === 0 ? 0 : 1}\n`, stderr: '', timedOut: false };
+      return h.runtime.exec(id, command, options);
+    };
+    const inj = createPodFaultInjector({ client: h.admin, runtime, labId: LAB, node: () => h.kubelet, clock: h.clock, oomWaitMs: 0 });
+    const f = fault({ action: 'memoryStress', memory: '64Mi' });
+    const [target] = await inj.selectTargets(f);
+    const done = await inj.inject(f, target);
+    expect(done.message).toBe('c: 64Mi is above its 32Mi limit; the kernel OOM-killed it (OOMKilled)');
+    expect(h.runtime.callsOf('killContainer').map((c) => c[1])).toEqual(['SIGKILL']);
+    await h.until(async () => statusOf(await h.getPod('web'), 'c')?.restartCount === 1, 'restarted');
+  });
+});
+
 describe('PodFault imagePullFailure', () => {
   it('restarts the container into ErrImagePull/ImagePullBackOff without asking the engine; revert recovers', async () => {
     await probedHarness();
