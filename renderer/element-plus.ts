@@ -15,6 +15,7 @@ import {
   ElDescriptions,
   ElDescriptionsItem,
   ElDialog,
+  ElDrawer,
   ElEmpty,
   ElForm,
   ElFormItem,
@@ -28,9 +29,12 @@ import {
   ElResult,
   ElSelect,
   ElSkeleton,
+  ElSwitch,
+  ElTabPane,
   ElTable,
   ElTableColumn,
   ElTableV2,
+  ElTabs,
   ElTag,
   ElTooltip,
 } from 'element-plus';
@@ -45,6 +49,7 @@ import 'element-plus/es/components/config-provider/style/css';
 import 'element-plus/es/components/descriptions/style/css';
 import 'element-plus/es/components/descriptions-item/style/css';
 import 'element-plus/es/components/dialog/style/css';
+import 'element-plus/es/components/drawer/style/css';
 import 'element-plus/es/components/empty/style/css';
 import 'element-plus/es/components/form/style/css';
 import 'element-plus/es/components/form-item/style/css';
@@ -59,9 +64,12 @@ import 'element-plus/es/components/radio-group/style/css';
 import 'element-plus/es/components/result/style/css';
 import 'element-plus/es/components/select/style/css';
 import 'element-plus/es/components/skeleton/style/css';
+import 'element-plus/es/components/switch/style/css';
+import 'element-plus/es/components/tab-pane/style/css';
 import 'element-plus/es/components/table/style/css';
 import 'element-plus/es/components/table-column/style/css';
 import 'element-plus/es/components/table-v2/style/css';
+import 'element-plus/es/components/tabs/style/css';
 import 'element-plus/es/components/tag/style/css';
 import 'element-plus/es/components/tooltip/style/css';
 import 'element-plus/theme-chalk/dark/css-vars.css';
@@ -80,6 +88,7 @@ const COMPONENTS: Record<string, Component> = {
   ElDescriptions,
   ElDescriptionsItem,
   ElDialog,
+  ElDrawer,
   ElEmpty,
   ElForm,
   ElFormItem,
@@ -93,9 +102,12 @@ const COMPONENTS: Record<string, Component> = {
   ElResult,
   ElSelect,
   ElSkeleton,
+  ElSwitch,
+  ElTabPane,
   ElTable,
   ElTableColumn,
   ElTableV2,
+  ElTabs,
   ElTag,
   ElTooltip,
 };
