@@ -71,7 +71,7 @@ describe('ControllerRevisions', () => {
     expect(after.map((r) => [r.revision, imageOf(r)])).toEqual([[2, image(2)], [3, image(1)]]);
     const rolled = await until(async () => {
       const s = await client.statefulSets<StatefulSet>().get(NS, 'web');
-      return s.status?.updateRevision === first.metadata.name && s.status.updatedReplicas === 2 && s.status.readyReplicas === 2 ? s : undefined;
+      return s.status?.updateRevision === first.metadata.name && s.status?.updatedReplicas === 2 && s.status?.readyReplicas === 2 ? s : undefined;
     }, 10_000);
     expect(rolled.spec?.template.spec?.containers[0].image).toBe(image(1));
     const pods = await podsOf(client, 'app=web');
