@@ -2,6 +2,7 @@
 import { cpus } from 'node:os';
 import { benchApi } from './api';
 import { benchDeployments } from './deployments';
+import { benchNodeCrash } from './node-crash';
 import { benchPods } from './pods';
 import { benchScale } from './scale';
 import { benchScheduler } from './scheduler';
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
   await benchScheduler();
   await benchScale();
   await benchDeployments();
+  await benchNodeCrash();
 }
 
 main().catch((e: unknown) => {
