@@ -95,6 +95,14 @@ describe('dashboard editing (bosun serve on Docker + Chromium)', () => {
   it('creates a Deployment from the YAML editor: a typo shows on its line, the fix applies and its pod runs', async () => {
     const page = await open();
     await page.getByTestId('header-create').click();
+
+    // Completion comes from the server's OpenAPI document for the kind under the cursor.
+    await setEditorText(page, 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  gen');
+    await page.keyboard.press('Control+Space');
+    const completions = page.locator('.cm-tooltip-autocomplete li');
+    await expect.poll(() => completions.allTextContents(), { timeout: 10_000 }).toEqual(expect.arrayContaining([expect.stringContaining('generateName')]));
+    await page.keyboard.press('Escape');
+
     await setEditorText(page, deploymentYaml('replcas'));
     await page.getByTestId('yaml-apply').click();
 
