@@ -19,6 +19,8 @@ import { createServiceAccountAdmission } from './apiserver/admission/service-acc
 import { createPodDisruptionPolicy } from './apiserver/admission/pod-disruption';
 import { createServiceAllocator } from './apiserver/registry/service-allocator';
 import { RestHandler } from './apiserver/rest/handler';
+import { ServedVersionsHandler } from './apiserver/rest/served-versions';
+import { horizontalpodautoscalersV1, hpaV1 } from './apiserver/registry/hpas-v1';
 import type { ApiHandler } from './apiserver/types';
 import { RealClock, type Clock } from './client/clock';
 import { KubeClient } from './client/client';
@@ -29,6 +31,8 @@ import { ensureKubernetesService } from './controllers/service-kubernetes';
 import { createEnvResolver } from './kubelet/env';
 import { ClusterNames } from './kubelet/cluster-names';
 import { createHandlerRunner } from './kubelet/handlers';
+import { createNodeMetricsProvider, createPodMetricsProvider, nodeMetricsResource, podMetricsResource, ResourceMetrics } from './kubelet/resource-metrics';
+import { hpaTimingFor } from './controllers/hpa';
 import { PodHostsFiles } from './kubelet/hosts-file';
 import { LabNodes, labIdForDataDir } from './kubelet/lab-nodes';
 import { createProbeManager } from './kubelet/probes/manager';
@@ -208,8 +212,9 @@ export async function startLab(options: LabOptions): Promise<Lab> {
     await publishLabTiming(apiserverClient, timing);
     const tls = await loadOrCreateServingCertificate(options.dataDir);
     const http = await startApiHttpServer({
-      handler,
-      resources: [...builtinResources, podProbesResource],
+      // HTTP clients may also speak the older served versions (autoscaling/v1 HPAs: kubectl ≤ 1.32's autoscale).
+      handler: new ServedVersionsHandler(handler, [hpaV1]),
+      resources: [...builtinResources, horizontalpodautoscalersV1, podProbesResource, podMetricsResource, nodeMetricsResource],
       token,
       port: options.port,
       staticDir: options.staticDir,
@@ -269,6 +274,16 @@ export async function startLab(options: LabOptions): Promise<Lab> {
       }),
     );
     await nodes.start(options.nodes);
+    // metrics.k8s.io (kubectl top, the HPA): scraped on demand, at most once per HPA sync period.
+    const hpaTiming = hpaTimingFor(timing.timeScale);
+    const resourceMetrics = new ResourceMetrics({ runtime, labId, clock, resolutionMs: hpaTiming.syncPeriodMs });
+    const metricsDeps = {
+      metrics: resourceMetrics,
+      podLabels: async (ns?: string) => new Map((await controlPlane.pods().list(ns)).items.map((p) => [`${p.metadata.namespace}/${p.metadata.name}`, p.metadata.labels ?? {}])),
+      nodes: async () => (await controlPlane.nodes().list()).items.map((n) => ({ name: n.metadata.name ?? '', labels: n.metadata.labels })),
+    };
+    handler.registerVirtualResource(podMetricsResource, createPodMetricsProvider(metricsDeps));
+    handler.registerVirtualResource(nodeMetricsResource, createNodeMetricsProvider(metricsDeps));
     const scheduler = startScheduler({ client: new KubeClient(handler, 'system:kube-scheduler'), clock });
     stops.push(() => scheduler.stop());
     const controllers = startControllers({
@@ -279,6 +294,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
       jobBackoff: timing.jobBackoff,
       nodeLifecycle: timing.nodeLifecycle,
       podGc: timing.podGc,
+      hpa: hpaTiming,
     });
     stops.push(async () => controllers.stop());
     const pvProvisioner = new PvProvisioner({

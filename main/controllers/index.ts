@@ -20,6 +20,7 @@ import { StatefulSetController } from './statefulset';
 import type { NodeLifecycleTiming, PodGcTiming } from '../lab-timing';
 import { NodeLifecycleController } from './node-lifecycle';
 import { PodGcController } from './pod-gc';
+import { HpaController, type HpaTiming } from './hpa';
 
 export interface ControllerManagerOptions {
   client: KubeClient;
@@ -32,6 +33,8 @@ export interface ControllerManagerOptions {
   /** Node health and taint-eviction timers (Kubernetes defaults unless the lab's time scale compresses them). */
   nodeLifecycle?: NodeLifecycleTiming;
   podGc?: PodGcTiming;
+  /** HorizontalPodAutoscaler timers (sync period, default scale-down stabilisation…). */
+  hpa?: Partial<HpaTiming>;
 }
 
 export interface ControllerManager {
@@ -40,7 +43,7 @@ export interface ControllerManager {
   stop(): void;
 }
 
-export function startControllers({ client, resources, clock, rootCaCertificate, jobBackoff, nodeLifecycle: nodeLifecycleTiming, podGc }: ControllerManagerOptions): ControllerManager {
+export function startControllers({ client, resources, clock, rootCaCertificate, jobBackoff, nodeLifecycle: nodeLifecycleTiming, podGc, hpa }: ControllerManagerOptions): ControllerManager {
   const informers = new SharedInformerFactory(client, { clock });
   const namespacedResources = resources.filter((d) => d.namespaced).map((d) => ({ group: d.group, version: d.version, resource: d.resource }));
   const nodeLifecycle = new NodeLifecycleController({ client, informers, clock, timing: nodeLifecycleTiming });
@@ -60,6 +63,7 @@ export function startControllers({ client, resources, clock, rootCaCertificate, 
     new StatefulSetController({ client, informers, clock }),
     new DaemonSetController({ client, informers, clock }),
     new DisruptionController({ client, informers, clock }),
+    new HpaController({ client, informers, clock, timing: hpa }),
     new CronJobController({ client, informers, clock }),
     new JobController({ client, informers, clock, backoffBaseMs: envMs('BOSUN_JOB_BACKOFF_BASE_MS') ?? jobBackoff?.baseMs, backoffMaxMs: envMs('BOSUN_JOB_BACKOFF_MAX_MS') ?? jobBackoff?.maxMs }),
   ];

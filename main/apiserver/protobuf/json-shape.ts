@@ -96,6 +96,7 @@ const TYPED_OMIT_ZERO: Record<string, string> = {
   'apps.v1.StatefulSetUpdateStrategy': 'type',
   'autoscaling.v1.ScaleSpec': 'replicas',
   'autoscaling.v1.ScaleStatus': 'selector',
+  'autoscaling.v1.CrossVersionObjectReference': 'apiVersion',
   'autoscaling.v2.CrossVersionObjectReference': 'apiVersion',
   'autoscaling.v2.HorizontalPodAutoscalerCondition': 'reason message',
   'autoscaling.v2.HorizontalPodAutoscalerStatus': 'currentReplicas',

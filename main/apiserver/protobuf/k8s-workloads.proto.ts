@@ -1,4 +1,4 @@
-// Protobuf schema (proto2) for apps/v1, batch/v1, policy/v1, autoscaling/v1 Scale and v2 HPA, coordination/v1, discovery/v1.
+// Protobuf schema (proto2) for apps/v1, batch/v1, policy/v1, autoscaling/v1 Scale and HPA, v2 HPA, coordination/v1, discovery/v1.
 // Field names and numbers are those of the Kubernetes 1.32 generated.proto files (what kubectl 1.32 encodes);
 // the names are the JSON field names, so decoded messages map onto Kubernetes JSON one to one.
 export const WORKLOADS_PROTO: readonly string[] = [
@@ -126,6 +126,21 @@ message ScaleSpec {
 }
 message ScaleStatus {
   optional int32 replicas = 1; optional string selector = 2;
+}
+message CrossVersionObjectReference {
+  optional string kind = 1; optional string name = 2; optional string apiVersion = 3;
+}
+message HorizontalPodAutoscaler {
+  optional k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta metadata = 1; optional HorizontalPodAutoscalerSpec spec = 2;
+  optional HorizontalPodAutoscalerStatus status = 3;
+}
+message HorizontalPodAutoscalerSpec {
+  optional CrossVersionObjectReference scaleTargetRef = 1; optional int32 minReplicas = 2;
+  optional int32 maxReplicas = 3; optional int32 targetCPUUtilizationPercentage = 4;
+}
+message HorizontalPodAutoscalerStatus {
+  optional int64 observedGeneration = 1; optional k8s.io.apimachinery.pkg.apis.meta.v1.Time lastScaleTime = 2;
+  optional int32 currentReplicas = 3; optional int32 desiredReplicas = 4; optional int32 currentCPUUtilizationPercentage = 5;
 }
 `,
   `syntax = "proto2";

@@ -44,7 +44,7 @@ const KINDS: Record<string, readonly string[]> = {
   'apps/v1': ['DaemonSet', 'Deployment', 'ReplicaSet', 'StatefulSet'],
   'batch/v1': ['CronJob', 'Job'],
   'policy/v1': ['Eviction', 'PodDisruptionBudget'],
-  'autoscaling/v1': ['Scale'],
+  'autoscaling/v1': ['Scale', 'HorizontalPodAutoscaler'],
   'autoscaling/v2': ['HorizontalPodAutoscaler'],
   'coordination.k8s.io/v1': ['Lease'],
   'discovery.k8s.io/v1': ['EndpointSlice'],
