@@ -49,7 +49,8 @@ export function serveWatchWebSocket(
   let ended = false;
   let closeError: unknown;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  let watch: ApiWatch | undefined;
+  // Replaced once the watch exists; finish() may run before that.
+  let stopWatch: () => void = () => {};
   // Events that arrive while the handshake is still being written.
   const pending: string[] = [];
 
@@ -57,7 +58,7 @@ export function serveWatchWebSocket(
     if (ended) return;
     ended = true;
     clearTimeout(timer);
-    watch?.stop();
+    stopWatch();
     if (socket && socket.readyState === socket.OPEN) socket.close(1000);
   };
   const send = (frame: Frame): void => {
@@ -79,7 +80,8 @@ export function serveWatchWebSocket(
   };
 
   // A synchronous throw here propagates to the caller before anything was written.
-  watch = handler.watch(request, (event) => send(event), onClose);
+  const watch: ApiWatch = handler.watch(request, (event) => send(event), onClose);
+  stopWatch = () => watch.stop();
   // A handshake that fails (ws answers 400 itself and drops the socket) must not leave the watch running.
   upgrade.socket.once('close', () => {
     if (!socket) finish();
