@@ -168,6 +168,17 @@ describe('dashboard editing (bosun serve on Docker + Chromium)', () => {
     await page.getByTestId('config-conflict').waitFor({ timeout: 10_000 });
     expect(await row.locator('textarea').inputValue()).toBe('theirs');
     expect((await api(`/api/v1/namespaces/${NS}/configmaps/app-config`)).data).toMatchObject({ greeting: 'theirs' });
+
+    // Edit YAML: the live object's YAML (PUT with its resourceVersion), strict dry run first.
+    await page.keyboard.press('Escape');
+    await page.getByTestId('action-edit-yaml').click();
+    await page.locator('[data-testid="yaml-editor"][data-ready="true"]').waitFor({ timeout: 15_000 });
+    const yaml = await page.locator('.cm-content').innerText();
+    expect(yaml).toContain('greeting: theirs');
+    await setEditorText(page, yaml.replace('greeting: theirs', 'greeting: from-yaml'));
+    await page.screenshot({ path: join(SCREENS, 'edit-yaml-drawer.png') });
+    await page.getByTestId('yaml-apply').click();
+    await expect.poll(async () => (await api(`/api/v1/namespaces/${NS}/configmaps/app-config`)).data, { timeout: 10_000 }).toMatchObject({ greeting: 'from-yaml' });
   }, 60_000);
 
   it('keeps Secret values masked until one key is revealed; binary values stay binary', async () => {
