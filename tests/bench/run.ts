@@ -2,6 +2,7 @@
 import { cpus } from 'node:os';
 import { benchApi } from './api';
 import { benchDeployments } from './deployments';
+import { benchDockerDeployments } from './deployments-docker';
 import { benchNodeCrash } from './node-crash';
 import { benchPods } from './pods';
 import { benchScale } from './scale';
@@ -16,6 +17,7 @@ async function main(): Promise<void> {
   await benchScheduler();
   await benchScale();
   await benchDeployments();
+  await benchDockerDeployments();
   await benchNodeCrash();
 }
 
