@@ -13,7 +13,7 @@ import { indexByNodeName, metaNamespaceKey, NODE_NAME_INDEX, splitMetaNamespaceK
 import type { SharedInformer } from '../../client/informer';
 import { runWorkers, WorkQueue } from '../../client/workqueue';
 import { tolerates } from '../../scheduler/node-match';
-import { rfc3339 } from './node-state';
+import { rfc3339, TAINT_NOT_READY, TAINT_UNREACHABLE } from './node-state';
 
 export interface TaintEvictionOptions {
   client: KubeClient;
@@ -76,7 +76,7 @@ export class TaintEvictionController {
     options.nodes.addEventHandler({
       onAdd: (node) => this.enqueueNode(node),
       onUpdate: (old, node) => {
-        if (JSON.stringify(noExecuteTaints(old)) !== JSON.stringify(noExecuteTaints(node))) this.enqueueNode(node);
+        if (JSON.stringify(effectiveNoExecuteTaints(old)) !== JSON.stringify(effectiveNoExecuteTaints(node))) this.enqueueNode(node);
       },
       onDelete: (node) => this.enqueueNode(node),
     });
@@ -110,7 +110,7 @@ export class TaintEvictionController {
       return;
     }
     const node = this.options.nodes.lister.get(undefined, nodeName);
-    const taints = node ? noExecuteTaints(node) : [];
+    const taints = node ? effectiveNoExecuteTaints(node) : [];
     const now = this.options.clock.nowMs();
     const decision = evictionDecision(taints, pod.spec?.tolerations, (t) => this.addedAt(nodeName, t, now));
     if (decision.at === 'never') {
@@ -182,4 +182,14 @@ export class TaintEvictionController {
 
 export function noExecuteTaints(node: Node): Taint[] {
   return (node.spec?.taints ?? []).filter((t) => t.effect === 'NoExecute');
+}
+
+/**
+ * The NoExecute taints to act on. A not-ready/unreachable taint on a node whose kubelet reports Ready is
+ * stale — left from before a lab restart, with an old timeAdded — and the node lifecycle controller is
+ * about to lift it: evicting for it would empty a healthy node.
+ */
+export function effectiveNoExecuteTaints(node: Node): Taint[] {
+  const ready = node.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+  return noExecuteTaints(node).filter((t) => !(ready && (t.key === TAINT_NOT_READY || t.key === TAINT_UNREACHABLE)));
 }

@@ -218,6 +218,28 @@ describe('node lifecycle: taints from conditions and kubectl taint', () => {
   });
 });
 
+describe('node lifecycle: a lab restarted while a node was unreachable', () => {
+  it('lifts the stale unreachable taint of a node that posts Ready again without evicting its pods', async () => {
+    const c = await startCluster();
+    await beat(c, 'node-1');
+    await runningPod(c, 'survivor', 'node-1', { toleration: 15 });
+    const node = await getNode(c, 'node-1');
+    const hourAgo = new Date(c.clock.nowMs() - 3_600_000).toISOString().replace('.000Z', 'Z');
+    await c.client.nodes<Node>().update(undefined, {
+      ...node,
+      spec: { taints: [{ key: 'node.kubernetes.io/unreachable', effect: 'NoExecute', timeAdded: hourAgo }, { key: 'node.kubernetes.io/unreachable', effect: 'NoSchedule' }] },
+    });
+    const controller = startController(c);
+    await c.informers.waitForCacheSync();
+    await podsCached(c, ['survivor']);
+    await controller.monitorNodeHealth();
+    await until(async () => (await taintsOf(c, 'node-1')).length === 0, 'stale taints lifted');
+    await controller.monitorNodeHealth();
+    expect((await getPod(c, 'survivor'))!.metadata.deletionTimestamp).toBeUndefined();
+    expect(controller.taintEviction.scheduledEviction('default/survivor')).toBeUndefined();
+  });
+});
+
 describe('node lifecycle rules', () => {
   const taint = (key: string, added = 0): Taint => ({ key, effect: 'NoExecute', timeAdded: new Date(added).toISOString() });
   const at = (t: Taint) => Date.parse(t.timeAdded!);
