@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { builtinResources } from '../../../main/apiserver/registry';
 
 describe('builtinResources', () => {
-  it('serves the 25 built-in resources, each once per group', () => {
-    expect(builtinResources).toHaveLength(25);
+  it('serves the 26 Kubernetes resources and the 4 lab chaos kinds, each once per group', () => {
+    expect(builtinResources).toHaveLength(30);
+    expect(builtinResources.filter((d) => d.group === 'chaos.bosun.dev').map((d) => d.kind).sort()).toEqual(['Drill', 'NodeFault', 'PodFault', 'ServiceFault']);
     const keys = builtinResources.map((d) => `${d.resource}.${d.group}`);
     expect(new Set(keys).size).toBe(keys.length);
     const kinds = builtinResources.map((d) => `${d.kind}.${d.group}`);
@@ -15,7 +16,7 @@ describe('builtinResources', () => {
       expect(d.resource).toMatch(/^[a-z]+$/);
       expect(d.singular).toBe(d.kind.toLowerCase());
       expect(d.kind).toMatch(/^[A-Z][A-Za-z]+$/);
-      expect(['v1', 'v2']).toContain(d.version);
+      expect(d.group === 'chaos.bosun.dev' ? ['v1alpha1'] : ['v1', 'v2']).toContain(d.version);
     }
   });
 
@@ -54,7 +55,7 @@ describe('builtinResources', () => {
 
   it('scope, groups and subresources', () => {
     const by = Object.fromEntries(builtinResources.map((d) => [d.resource, d]));
-    expect(builtinResources.filter((d) => !d.namespaced).map((d) => d.resource).sort()).toEqual(['namespaces', 'nodes', 'persistentvolumes', 'storageclasses']);
+    expect(builtinResources.filter((d) => !d.namespaced).map((d) => d.resource).sort()).toEqual(['namespaces', 'nodefaults', 'nodes', 'persistentvolumes', 'storageclasses']);
     expect(by.endpointslices.group).toBe('discovery.k8s.io');
     expect(by.horizontalpodautoscalers.group + '/' + by.horizontalpodautoscalers.version).toBe('autoscaling/v2');
     expect(by.poddisruptionbudgets.group).toBe('policy');
@@ -98,12 +99,16 @@ describe('generation tracking', () => {
       'cronjobs',
       'daemonsets',
       'deployments',
+      'drills',
       'endpointslices',
       'horizontalpodautoscalers',
       'jobs',
+      'nodefaults',
       'poddisruptionbudgets',
+      'podfaults',
       'replicasets',
       'replicationcontrollers',
+      'servicefaults',
       'statefulsets',
     ]);
   });
