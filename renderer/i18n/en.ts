@@ -234,6 +234,7 @@ export const en = {
     cancel: 'Cancel',
   },
   yaml: {
+    tools: 'Tools',
     create: 'Create',
     createTitle: 'Create from YAML',
     createIntro: 'Write or pick a manifest. Objects without a namespace go to “{namespace}”. Several documents separated by --- are applied one by one.',

@@ -236,6 +236,7 @@ export const zhCN: MessageSchema = {
     cancel: '取消',
   },
   yaml: {
+    tools: '工具',
     create: '创建',
     createTitle: '从 YAML 创建',
     createIntro: '编写或选择一个清单。未写命名空间的对象进入“{namespace}”。用 --- 分隔的多个文档会逐个应用。',
