@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 export const SAMPLES_DIR = resolve(__dirname, '../../samples/drills');
 export const SAMPLE_IMAGE = 'nginx:1.27';
 export const OFFLINE_IMAGE = 'bosun-test/busybox:1.0';
+export const OFFLINE_COMMAND = "mkdir -p /www; echo ok > /www/index.html; httpd -f -p 80 -h /www & p=$!; trap 'kill $p; exit 0' TERM; wait $p";
 
 export function sampleNames(): string[] {
   return readdirSync(SAMPLES_DIR).filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, '')).sort();
@@ -22,7 +23,8 @@ export function offlineSample(text: string): string {
   return text.replace(/^(\s+)image: nginx:1\.27$/gm, (_m, indent: string) =>
     [
       `${indent}image: ${OFFLINE_IMAGE}`,
-      `${indent}command: [sh, -c, "mkdir -p /www && echo ok > /www/index.html && exec httpd -f -p 80 -h /www"]`,
+      // A shell stays PID 1 so SIGTERM ends the server at once, as it ends nginx (PID 1 ignores an unhandled TERM).
+      `${indent}command: [sh, -c, "${OFFLINE_COMMAND}"]`,
     ].join('\n'),
   );
 }

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { fieldErrorMessage } from '../../../shared/api/errors';
 import type { Drill } from '../../../shared/api/chaos';
 import { drills } from '../../../main/apiserver/registry/drills';
-import { OFFLINE_IMAGE, offlineSample, readSample, sampleNames } from '../../support/drill-samples';
+import { OFFLINE_COMMAND, OFFLINE_IMAGE, offlineSample, readSample, sampleNames } from '../../support/drill-samples';
 
 type Doc = { kind: string; metadata: { name: string }; spec: Record<string, any> };
 const docs = (text: string): Doc[] => parseAllDocuments(text).map((d) => d.toJSON() as Doc);
@@ -38,7 +38,7 @@ describe('sample drills', () => {
       for (const d of all.filter((x) => x.kind === 'Deployment')) {
         const c = d.spec.template.spec.containers[0];
         expect(c.image).toBe(OFFLINE_IMAGE);
-        expect(c.command.join(' ')).toBe('sh -c mkdir -p /www && echo ok > /www/index.html && exec httpd -f -p 80 -h /www');
+        expect(c.command).toEqual(['sh', '-c', OFFLINE_COMMAND]);
       }
     }
   });
