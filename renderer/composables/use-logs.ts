@@ -56,6 +56,8 @@ export function useLogs(options: UseLogsOptions) {
     bumpScheduled = true;
     schedule(() => {
       bumpScheduled = false;
+      // The buffer trims in batches while lines pour in; what is shown is exactly the cap.
+      buffer.trim();
       version.value++;
     });
   };
@@ -114,7 +116,8 @@ export function useLogs(options: UseLogsOptions) {
       abort.signal,
     )
       .then(() => {
-        if (gen === generation) setError(pod, undefined);
+        if (gen !== generation) return;
+        setError(pod, undefined);
       })
       .catch((e: ApiError) => {
         if (gen !== generation) return;

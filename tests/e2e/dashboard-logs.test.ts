@@ -66,6 +66,12 @@ describe('dashboard logs and terminal (bosun serve --runtime docker + Chromium)'
         },
       },
     });
+    await post(`/api/v1/namespaces/${NS}/pods`, {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'flood' },
+      spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'app', image: IMAGE, imagePullPolicy: 'Never', command: ['sh', '-c', 'seq 1 120000; sleep 3600'] }] },
+    });
     profileDir = mkdtempSync(join(tmpdir(), 'bosun-e2e-logs-chromium-'));
     context = await launchBrowser(profileDir, { width: 1400, height: 900 });
     page = await context.newPage();
@@ -179,7 +185,21 @@ describe('dashboard logs and terminal (bosun serve --runtime docker + Chromium)'
     await page.getByTestId('log-timestamps').click();
   });
 
-  it('interleaves every pod of a Deployment with a pod prefix', async () => {
+  it('keeps 120,000 lines at the 100,000-line cap with a notice, rendering only the lines in view', async () => {
+    await page.goto(`${lab.url}/#/r/pods/${NS}/flood?tab=logs`);
+    await page.getByTestId('log-viewer').waitFor();
+    await page.getByTestId('log-range').click();
+    await page.getByRole('option', { name: 'Everything' }).click();
+    await expect.poll(async () => (await page.getByTestId('log-dropped').textContent()) ?? '', { timeout: 30_000 }).toContain('20,000 older lines were dropped');
+    expect(await page.getByTestId('log-status').textContent()).toMatch(/^\s*100,000 lines/);
+    await expect.poll(async () => (await shownLines()).at(-1)).toBe('120000');
+    expect(await page.getByTestId('log-line').count()).toBeLessThan(200);
+    await page.getByTestId('log-search').fill('119999');
+    await expect.poll(() => page.getByTestId('log-match-count').textContent()).toBe('1 of 1');
+    await shot('logs-capped');
+  });
+
+  it('interleaves every pod of a Deployment with a pod prefix, and follows pods that appear', async () => {
     await expect.poll(async () => ((await (await api(lab, `/api/v1/namespaces/${NS}/pods?labelSelector=app%3Dpair`)).json()) as any).items.filter((p: any) => p.status?.phase === 'Running').length, { timeout: 60_000 }).toBe(2);
     await page.goto(`${lab.url}/#/r/deployments/${NS}/pair?tab=logs`);
     await page.getByTestId('log-viewer').waitFor();
@@ -193,6 +213,13 @@ describe('dashboard logs and terminal (bosun serve --runtime docker + Chromium)'
     }
     expect(await page.getByTestId('log-pods').textContent()).toContain('2');
     await shot('logs-workload');
+    const scaled = await api(lab, `/apis/apps/v1/namespaces/${NS}/deployments/pair/scale`, {
+      method: 'PATCH',
+      headers: { 'Content-Type': 'application/merge-patch+json' },
+      body: JSON.stringify({ spec: { replicas: 3 } }),
+    });
+    expect(scaled.status).toBe(200);
+    await expect.poll(async () => new Set((await page.getByTestId('log-pod-prefix').allTextContents()).map((p) => p.trim())).size, { timeout: 60_000 }).toBe(3);
   });
 
   it('opens a shell in the container: echo hello-$((6*7)) prints hello-42, and exit shows the code', async () => {
