@@ -3,6 +3,7 @@
 // fault silences a simulated node, and "stop all faults" is one kubectl command.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubectl, kubectlOk, startServe, type ServeHandle } from '../support/serve';
+import { until } from '../support/until';
 
 let serve: ServeHandle;
 
@@ -31,15 +32,6 @@ spec:
   ports: [{port: 80}]
 `;
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 const json = async (args: string[]): Promise<any> => JSON.parse(await kubectlOk(serve, [...args, '-o', 'json']));
 

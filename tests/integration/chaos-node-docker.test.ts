@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubectl, kubectlOk, removeLabDockerObjects, startServe, type ServeHandle } from '../support/serve';
+import { until } from '../support/until';
 
 const PAUSE = 'bosun-test/pause:1.0';
 const BUSYBOX = 'bosun-test/busybox:1.0';
@@ -42,20 +43,6 @@ function containers(node?: string): LabContainer[] {
 /** IP of a container on the lab pod network ('' when disconnected). */
 const podNetworkIp = (id: string): string => docker(['inspect', '-f', `{{with index .NetworkSettings.Networks "bosun-${labId}"}}{{.IPAddress}}{{end}}`, id]);
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      last = await fn();
-      if (last) return last as T;
-    } catch (e) {
-      last = (e as Error).message;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 const json = async (args: string[]): Promise<any> => JSON.parse(await kubectlOk(serve, [...args, '-o', 'json']));
 

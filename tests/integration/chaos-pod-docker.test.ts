@@ -16,6 +16,7 @@ import { startLab, type Lab } from '../../main/lab';
 import { createRuntime } from '../../main/runtime';
 import { RuntimeLabels, type ContainerRuntime } from '../../main/runtime/runtime';
 import { removeLabDockerObjects } from '../support/serve';
+import { until } from '../support/until';
 
 const PAUSE = 'bosun-test/pause:1.0';
 const BUSYBOX = 'bosun-test/busybox:1.0';
@@ -27,16 +28,6 @@ let runtime: ContainerRuntime;
 let nodePort: number;
 let podNames: string[] = [];
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    last = await fn().catch((e: unknown) => (e as Error).message);
-    if (last && typeof last !== 'string') return last as T;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${String(last)}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 /** One GET on a fresh connection: the status code, or the error's code (ECONNRESET, …). */
 function get(port: number, timeoutMs = 5000): Promise<number | string> {

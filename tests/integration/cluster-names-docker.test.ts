@@ -3,25 +3,12 @@
 // StatefulSet pod answers to `web-0.nginx` (kubelet-managed /etc/hosts; docs/SERVICES.md).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubectl, kubectlOk, startServe, type ServeHandle } from '../support/serve';
+import { until } from '../support/until';
 
 const PAUSE = 'bosun-test/pause:1.0';
 const BUSYBOX = 'bosun-test/busybox:1.0';
 let serve: ServeHandle;
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      last = await fn();
-      if (last) return last as T;
-    } catch (e) {
-      last = (e as Error).message;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${String(last)}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
 
 const HTTPD = (port: number): string => `mkdir -p /www && hostname > /www/index.html && touch /tmp/ready && exec httpd -f -p ${port} -h /www`;
 

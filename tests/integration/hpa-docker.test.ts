@@ -4,25 +4,12 @@
 // scale-down window, as a user would.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubectl, kubectlOk, startServe, type ServeHandle } from '../support/serve';
+import { until } from '../support/until';
 
 const PAUSE = 'bosun-test/pause:1.0';
 const BUSYBOX = 'bosun-test/busybox:1.0';
 let serve: ServeHandle;
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      last = await fn();
-      if (last) return last as T;
-    } catch (e) {
-      last = (e as Error).message;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${String(last)}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
 
 // Burns CPU while /tmp/burn exists (every new replica starts burning), idles once it is removed.
 const MANIFEST = `
@@ -67,12 +54,12 @@ describe('HorizontalPodAutoscaler on the Docker engine', () => {
       const out = await kubectlOk(serve, ['top', 'pods', '-l', 'app=burn', '--no-headers']);
       const m = /(\d+)m/.exec(out);
       return m && Number(m[1]) >= 100 ? out : undefined;
-    });
+    }, 120_000);
     expect(top).toMatch(/^burn-\S+\s+\d+m\s+\d+Mi/);
 
     await kubectlOk(serve, ['autoscale', 'deployment', 'burn', '--cpu-percent=50', '--min=1', '--max=3']);
     await kubectlOk(serve, ['patch', 'hpa', 'burn', '--type=merge', '-p', '{"spec":{"behavior":{"scaleDown":{"stabilizationWindowSeconds":3}}}}']);
-    expect(await until('scale-up', async () => ((await replicas()) >= 2 ? replicas() : undefined))).toBeGreaterThanOrEqual(2);
+    expect(await until('scale-up', async () => ((await replicas()) >= 2 ? replicas() : undefined), 120_000)).toBeGreaterThanOrEqual(2);
     const hpa = JSON.parse(await kubectlOk(serve, ['get', 'hpa', 'burn', '-o', 'json']));
     expect(hpa.status.currentMetrics[0].resource.current.averageUtilization).toBeGreaterThan(50);
 

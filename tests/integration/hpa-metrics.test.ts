@@ -12,6 +12,7 @@ import { writeKubeconfig } from '../../main/kubeconfig';
 import type { FakeRuntime } from '../../main/runtime/fake';
 import { RuntimeLabels } from '../../main/runtime/runtime';
 import { KUBECTL } from '../support/serve';
+import { until } from '../support/until';
 
 const run = promisify(execFile);
 let lab: Lab;
@@ -20,20 +21,6 @@ let kubeconfig: string;
 
 const kubectl = async (...args: string[]): Promise<string> => (await run(KUBECTL, ['--kubeconfig', kubeconfig, ...args], { timeout: 30_000 })).stdout;
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      last = await fn();
-      if (last) return last as T;
-    } catch (e) {
-      last = (e as Error).message;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${String(last)}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 const runtime = (): FakeRuntime => lab.nodes.kubelets.get('node-1')!.deps.runtime as FakeRuntime;
 
