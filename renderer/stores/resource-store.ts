@@ -1,8 +1,8 @@
 // One Pinia setup store per kind + namespace (+ field selector): list + watch through a Reflector,
 // shared by every component that shows that collection.
-// Views use the cluster-wide collection of a kind and filter by namespace in memory: a browser
-// allows only six HTTP/1.1 connections per origin and every watch holds one, so "one watch per
-// kind" keeps the page well inside that budget (the lab API has no HTTP/2 or WebSocket watch).
+// Views use the cluster-wide collection of a kind and filter by namespace in memory: one watch per
+// kind, shared by every screen. (Watches run over WebSocket, api/watch-socket.ts, so they do not use
+// up the six HTTP/1.1 connections a browser allows per origin; the HTTP-stream fallback would.)
 //
 // shared by every component that shows that collection. Components acquire it through
 // useResourceCollection (below), which reference-counts: the watch starts with the first user and
