@@ -154,4 +154,18 @@ describe('node lifecycle on a 3-node lab (simulated runtime, default time scale)
     await kubectlOk(['taint', 'nodes', 'node-3', 'maintenance=now:NoExecute-']);
     expect(await taints('node-3')).toEqual([]);
   }, 90_000);
+
+  it('kubectl delete node takes the node’s pods with it (pod GC, after its quarantine)', async () => {
+    await client.nodes<Node>().create(undefined, { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-4', labels: { 'lab.bosun.dev/managed': 'true' } } });
+    await until('node-4 Ready', async () => (await node('node-4')).status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True');
+    await client.pods<Pod>().create('default', {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'on-node-4' },
+      spec: { nodeName: 'node-4', containers: [{ name: 'c', image: 'registry.example/web:1' }] },
+    });
+    await until('pod on node-4 ready', async () => isReady(await client.pods<Pod>().get('default', 'on-node-4')));
+    await kubectlOk(['delete', 'node', 'node-4']);
+    await until('pod of the deleted node gone', async () => !(await client.pods<Pod>().get('default', 'on-node-4').catch(() => undefined)), 30_000);
+  }, 60_000);
 });
