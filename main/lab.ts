@@ -42,6 +42,7 @@ import { createVolumeManager, type KubeletVolumeManager } from './kubelet/volume
 import type { KubeletTiming } from './kubelet/types';
 import { DEFAULT_TIME_SCALE, labTimingConfigMap, labTimingFor, type LabTiming } from './lab-timing';
 import { createRuntime } from './runtime';
+import { dockerEndpoint, LabRuntimeStatus } from './lab-status';
 import { publishedPortResolver } from './proxy/published-ports';
 import { clientServiceEnvironment } from './proxy/service-env';
 import { ServiceProxy } from './proxy/service-proxy';
@@ -73,6 +74,8 @@ export interface LabOptions {
   timing?: Partial<KubeletTiming>;
   /** Divides Kubernetes' timers (grace periods, tolerations, backoffs); 1 = real Kubernetes. See lab-timing.ts. */
   timeScale?: number;
+  /** DOCKER_HOST-style engine address (unix:///path, tcp://host:port); default DOCKER_HOST, else /var/run/docker.sock. */
+  dockerHost?: string;
 }
 
 export interface Lab {
@@ -103,6 +106,8 @@ export interface Lab {
   chaos: Chaos;
   /** Every compressed timer of this lab (also in the ConfigMap kube-system/bosun-lab-timing). */
   timing: LabTiming;
+  /** Whether the container engine answers (also the ConfigMap kube-system/bosun-lab-status); nodes wait for it. */
+  runtimeStatus: LabRuntimeStatus;
   /** Stops the control plane and the kubelets; pod containers keep running for the next start to adopt. */
   stop(): Promise<void>;
 }
@@ -225,7 +230,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
 
     // Nodes: the container runtime, one kubelet per lab node, the scheduler binding pods to them.
     const labId = labIdForDataDir(options.dataDir);
-    const runtime = createRuntime(options.runtime);
+    const runtime = createRuntime(options.runtime, { docker: { dockerHost: options.dockerHost } });
     stops.push(() => runtime.close());
     const controlPlane = new KubeClient(handler, 'system:kube-controller-manager');
     const volumeManagers: KubeletVolumeManager[] = [];
@@ -273,7 +278,19 @@ export async function startLab(options: LabOptions): Promise<Lab> {
         probesOnNode: (name) => nodes.kubelets.get(name)?.ctx.probes as unknown as PodProbesSource | undefined,
       }),
     );
-    await nodes.start(options.nodes);
+    // Without a reachable engine the control plane still serves; the nodes start when the engine answers.
+    const runtimeStatus = new LabRuntimeStatus({
+      client: controlPlane,
+      runtime,
+      runtimeKind: options.runtime,
+      endpoint: dockerEndpoint(options.dockerHost),
+      clock,
+      monitor: options.runtime === 'docker',
+      logger: console,
+    });
+    stops.push(async () => runtimeStatus.stop());
+    await runtimeStatus.start();
+    await runtimeStatus.whenReachable(() => nodes.start(options.nodes));
     // metrics.k8s.io (kubectl top, the HPA): scraped on demand, at most once per HPA sync period.
     const hpaTiming = hpaTimingFor(timing.timeScale);
     const resourceMetrics = new ResourceMetrics({ runtime, labId, clock, resolutionMs: hpaTiming.syncPeriodMs });
@@ -330,6 +347,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
       proxy,
       chaos,
       timing,
+      runtimeStatus,
       stop,
     };
   } catch (e) {

@@ -74,6 +74,8 @@ export class LabNodes {
   /** Creates the pod network, starts node-1…node-`count` and every other managed Node, then follows changes. */
   async start(count: number): Promise<void> {
     const { runtime, labId } = this.options;
+    // The lab may start nodes later, once Docker answers (main/lab-status.ts); never after stop().
+    if (this.stopped) return;
     await runtime.ping();
     this.podPrefix = await this.ensurePodNetwork(runtime, labId);
     const existing = await this.options.client.nodes<Node>().list(undefined, { labelSelector: `${MANAGED_NODE_LABEL}=true` });
