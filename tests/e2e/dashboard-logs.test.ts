@@ -220,7 +220,7 @@ describe('dashboard logs and terminal (bosun serve --runtime docker + Chromium)'
     });
     expect(scaled.status).toBe(200);
     await expect.poll(async () => new Set((await page.getByTestId('log-pod-prefix').allTextContents()).map((p) => p.trim())).size, { timeout: 60_000 }).toBe(3);
-  });
+  }, 180_000);
 
   it('opens a shell in the container: echo hello-$((6*7)) prints hello-42, and exit shows the code', async () => {
     await page.goto(`${lab.url}/#/r/pods/${NS}/counter?tab=terminal`);
@@ -241,6 +241,24 @@ describe('dashboard logs and terminal (bosun serve --runtime docker + Chromium)'
     await page.getByTestId('terminal-connect').click();
     await expect.poll(() => page.getByTestId('terminal-state').textContent(), { timeout: 15_000 }).toBe('Connected');
     await page.getByTestId('terminal-disconnect').click();
+    expect(problems).toEqual([]);
+  });
+
+  it('speaks Chinese and follows the dark theme in the Logs and Terminal tabs', async () => {
+    await page.goto(`${lab.url}/#/r/deployments/${NS}/pair?tab=logs`);
+    await page.getByTestId('log-viewer').waitFor();
+    await page.getByTestId('language').click();
+    await page.getByRole('option', { name: '简体中文' }).click();
+    await page.getByRole('option', { name: '简体中文' }).waitFor({ state: 'hidden' });
+    await page.getByTestId('theme-toggle').click();
+    await expect.poll(() => page.getByTestId('log-follow').textContent()).toBe('跟随');
+    expect(await page.getByTestId('tab-logs').textContent()).toBe('日志');
+    await expect.poll(() => page.getByTestId('log-status').textContent()).toMatch(/行 · 正在跟随 \d+ 个日志流/);
+    expect(await page.evaluate('document.documentElement.classList.contains("dark")')).toBe(true);
+    await shot('logs-workload-zh-dark');
+    await page.goto(`${lab.url}/#/r/pods/${NS}/counter?tab=terminal`);
+    await expect.poll(() => page.getByTestId('terminal-state').textContent()).toBe('未连接');
+    await shot('terminal-idle-zh-dark');
     expect(problems).toEqual([]);
   });
 });
