@@ -24,8 +24,6 @@ let dataDir: string;
 let client: KubeClient;
 let runtime: ContainerRuntime;
 
-type Suspendable = { suspend(name: string, holder: string): Promise<void>; resume(name: string, holder: string): Promise<boolean> };
-
 async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 90_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -80,7 +78,7 @@ describe('node lifecycle with the Docker engine', () => {
 
     // Power loss: the kubelet stops talking and every container of the node dies.
     const crashedAt = Date.now();
-    await (lab.nodes as unknown as Suspendable).suspend('node-2', 'node-lifecycle-docker-test');
+    await lab.nodes.suspend('node-2', 'node-lifecycle-docker-test');
     for (const c of await nodeContainers('node-2')) await runtime.killContainer(c.id, 'SIGKILL').catch(() => undefined);
 
     await until('node-2 NotReady', async () => (await readyOf('node-2')) === 'Unknown');
@@ -90,7 +88,7 @@ describe('node lifecycle with the Docker engine', () => {
     // Nobody can finish them while the node is away: still Terminating.
     expect((await pods()).filter((p) => victims.includes(p.metadata.name!))).toHaveLength(victims.length);
 
-    await (lab.nodes as unknown as Suspendable).resume('node-2', 'node-lifecycle-docker-test');
+    await lab.nodes.resume('node-2', 'node-lifecycle-docker-test');
     await until('node-2 Ready', async () => (await readyOf('node-2')) === 'True');
     await until('taints lifted', async () => ((await client.nodes<Node>().get(undefined, 'node-2')).spec?.taints ?? []).length === 0);
     await until('evicted pods gone', async () => (await pods()).every((p) => !victims.includes(p.metadata.name!)));

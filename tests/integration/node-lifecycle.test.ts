@@ -21,9 +21,6 @@ let dataDir: string;
 let kubeconfig: string;
 let client: KubeClient;
 
-/** The LabNodes fault hooks (main/chaos uses them); a stopped kubelet is how a node dies for the control plane. */
-type Suspendable = { suspend(name: string, holder: string): Promise<void>; resume(name: string, holder: string): Promise<boolean> };
-
 function kubectl(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((res) => {
     execFile(KUBECTL, ['--kubeconfig', kubeconfig, '--cache-dir', join(dataDir, 'kubectl-cache'), ...args], { timeout: 30_000 }, (err, stdout, stderr) =>
@@ -97,7 +94,7 @@ describe('node lifecycle on a 3-node lab (simulated runtime, default time scale)
     expect(victims.length).toBeGreaterThan(0);
 
     const stoppedAt = Date.now();
-    await (lab.nodes as unknown as Suspendable).suspend('node-2', 'node-lifecycle-test');
+    await lab.nodes.suspend('node-2', 'node-lifecycle-test');
 
     await until('node-2 Ready=Unknown', async () => (await node('node-2')).status?.conditions?.find((c) => c.type === 'Ready')?.status === 'Unknown');
     const ready = (await node('node-2')).status!.conditions!.find((c) => c.type === 'Ready')!;
@@ -123,7 +120,7 @@ describe('node lifecycle on a 3-node lab (simulated runtime, default time scale)
     expect(events.some((e) => e.reason === 'TaintManagerEviction' && e.message === `Marking for deletion Pod default/${victims[0]}`)).toBe(true);
     expect(events.some((e) => e.reason === 'NodeNotReady' && e.message === 'Node node-2 status is now: NodeNotReady')).toBe(true);
 
-    await (lab.nodes as unknown as Suspendable).resume('node-2', 'node-lifecycle-test');
+    await lab.nodes.resume('node-2', 'node-lifecycle-test');
     await until('node-2 Ready again', async () => (await node('node-2')).status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True');
     await until('taints lifted', async () => (await taints('node-2')).length === 0);
     await until('old pods deleted by the returning kubelet', async () => (await pods()).every((p) => !victims.includes(p.metadata.name!)));
