@@ -13,6 +13,8 @@ export function createBosunRouter() {
       { path: '/', name: 'overview', component: () => import('./views/OverviewView.vue') },
       { path: '/events', name: 'events', component: () => import('./views/EventsView.vue') },
       { path: '/create', name: 'create', component: () => import('./views/CreateView.vue') },
+      { path: '/chaos', name: 'chaos', component: () => import('./views/ChaosView.vue') },
+      { path: '/drills', name: 'drills', component: () => import('./views/DrillsView.vue') },
       { path: '/r/:resource', name: 'list', component: () => import('./views/ResourceListView.vue'), props: true },
       {
         path: '/r/:resource/:namespace/:name',

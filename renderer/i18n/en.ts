@@ -1,3 +1,5 @@
+import { chaosEn } from './chaos-en';
+
 export const en = {
   app: { title: 'Bosun', subtitle: 'Local Kubernetes lab', language: 'Language' },
   connection: {
@@ -372,6 +374,7 @@ export const en = {
     listFailed: 'Cannot list {kind}',
     unknownResource: 'The dashboard has no screen for “{resource}”',
   },
+  ...chaosEn,
 };
 
 export type MessageSchema = typeof en;

@@ -1,3 +1,4 @@
+import { chaosZhCN } from './chaos-zh-CN';
 import type { MessageSchema } from './en';
 
 export const zhCN: MessageSchema = {
@@ -374,4 +375,5 @@ export const zhCN: MessageSchema = {
     listFailed: '无法列出 {kind}',
     unknownResource: '控制台没有“{resource}”的页面',
   },
+  ...chaosZhCN,
 };

@@ -3,14 +3,18 @@ import { configmaps } from './configmaps';
 import { cronjobs } from './cronjobs';
 import { daemonsets } from './daemonsets';
 import { deployments } from './deployments';
+import { drills } from './drills';
 import { endpoints } from './endpoints';
 import { events } from './k8s-events';
 import { jobs } from './jobs';
+import { nodefaults } from './nodefaults';
 import { nodes } from './nodes';
 import { persistentvolumeclaims, persistentvolumes } from './persistentvolumeclaims';
+import { podfaults } from './podfaults';
 import { pods } from './pods';
 import { replicasets } from './replicasets';
 import { secrets } from './secrets';
+import { servicefaults } from './servicefaults';
 import { services } from './services';
 import { statefulsets } from './statefulsets';
 import type { ResourceDescriptor } from './types';
@@ -31,6 +35,10 @@ export const DESCRIPTORS: ResourceDescriptor[] = [
   persistentvolumes,
   nodes,
   events,
+  nodefaults,
+  podfaults,
+  servicefaults,
+  drills,
 ];
 
 const byResource = new Map(DESCRIPTORS.map((d) => [d.resource, d]));
@@ -58,5 +66,11 @@ export const NAV_GROUPS: NavGroup[] = [
   { title: 'nav.storage', resources: ['persistentvolumeclaims', 'persistentvolumes'] },
   { title: 'nav.cluster', resources: ['nodes', 'events'] },
 ];
+
+/** Kinds reached through a screen of their own rather than a nav list: the screen's path → its kinds. */
+export const SCREEN_RESOURCES: Readonly<Record<string, readonly string[]>> = {
+  '/chaos': ['nodefaults', 'podfaults', 'servicefaults'],
+  '/drills': ['drills'],
+};
 
 export type { ResourceDescriptor } from './types';

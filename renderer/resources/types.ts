@@ -39,6 +39,7 @@ export type SectionId =
   | 'capacity'
   | 'data'
   | 'events'
+  | 'node-lab'
   | 'yaml';
 
 /**
