@@ -3,9 +3,10 @@
 // action only has to say its kubectl equivalent (runAction below) to get the panel for free.
 import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
-import type { ApiClient, RequestRecord } from '../api/client';
+import type { RequestRecord } from '../api/client';
 import { useConnectionStore } from '../stores/connection-store';
 import { useUiPrefs } from '../stores/ui-prefs';
+import { recordRequests } from './request-recorder';
 
 export interface LearningEntry {
   id: number;
@@ -18,24 +19,6 @@ export interface LearningEntry {
 }
 
 const KEEP = 20;
-
-/**
- * Runs `action` while recording the requests it makes on `client` (watches left out: they are the
- * dashboard's own background traffic, not part of the action).
- */
-export async function recordRequests<T>(client: ApiClient, action: () => Promise<T>): Promise<{ result?: T; error?: unknown; requests: RequestRecord[] }> {
-  const requests: RequestRecord[] = [];
-  const stop = client.observe((r) => {
-    if (!/[?&]watch=(1|true)/.test(r.path)) requests.push(r);
-  });
-  try {
-    return { result: await action(), requests };
-  } catch (error) {
-    return { error, requests };
-  } finally {
-    stop();
-  }
-}
 
 export const useLearningMode = defineStore('learning-mode', () => {
   const prefs = useUiPrefs();

@@ -129,10 +129,7 @@ describe('dashboard editing (bosun serve on Docker + Chromium)', () => {
     await expect.poll(() => page.getByTestId('pod-link').count(), { timeout: 15_000 }).toBe(1);
 
     // The editor screen in Chinese and dark, with a diagnostic.
-    await page.evaluate(() => {
-      localStorage.setItem('bosun.locale', 'zh-CN');
-      localStorage.setItem('bosun.theme', 'dark');
-    });
+    await page.evaluate("localStorage.setItem('bosun.locale', 'zh-CN'); localStorage.setItem('bosun.theme', 'dark')");
     await page.goto(`${serve.url}/#/create`);
     await page.reload();
     await setEditorText(page, deploymentYaml('replcas').replace('name: web', 'name: web-2'));
@@ -141,10 +138,7 @@ describe('dashboard editing (bosun serve on Docker + Chromium)', () => {
     expect(await page.getByTestId('yaml-dry-run').textContent()).toContain('试运行');
     expect(await page.locator('html').getAttribute('class')).toContain('dark');
     await page.screenshot({ path: join(SCREENS, 'edit-create-diagnostic-zh-dark.png') });
-    await page.evaluate(() => {
-      localStorage.setItem('bosun.locale', 'en');
-      localStorage.setItem('bosun.theme', 'light');
-    });
+    await page.evaluate("localStorage.setItem('bosun.locale', 'en'); localStorage.setItem('bosun.theme', 'light')");
   }, 120_000);
 
   it('edits a ConfigMap key in the form, and a concurrent change is a clear Conflict', async () => {

@@ -4,7 +4,7 @@ import { ApiClient, type FetchLike } from '../../../../renderer/api/client';
 import { kubectl, describeRequest, redactSecretBody } from '../../../../renderer/composables/kubectl-equivalents';
 import { controllerRevisions, deploymentRevisions, diffLines, undoRequest } from '../../../../renderer/composables/rollout-history';
 import { jobFromCronJob, manualJobName, restartPatch, restartWorkload, undoRollout } from '../../../../renderer/composables/use-resource-actions';
-import { recordRequests } from '../../../../renderer/composables/use-learning-mode';
+import { recordRequests } from '../../../../renderer/composables/request-recorder';
 
 const deployments = { kind: 'Deployment', group: 'apps', version: 'v1', resource: 'deployments', namespaced: true };
 const deployment: KubeObject = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'shop', uid: 'd-1' }, spec: { replicas: 2 } };
