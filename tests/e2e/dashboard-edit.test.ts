@@ -124,7 +124,9 @@ describe('dashboard editing (bosun serve on Docker + Chromium)', () => {
     expect(created.metadata.managedFields?.[0]?.manager).toBeDefined();
     await expect.poll(runningPods, { timeout: 60_000, interval: 500 }).toBe(1);
 
-    // Its pod shows on the Deployment's page.
+    // Its pod shows in its node's column on the Overview and on the Deployment's page.
+    await page.getByTestId('nav-overview').click();
+    await expect.poll(() => page.locator('[data-testid="node-column"] [data-testid="pod-chip"][data-name^="web-"]').count(), { timeout: 15_000 }).toBe(1);
     await page.goto(`${serve.url}/#/r/deployments/${NS}/web`);
     await expect.poll(() => page.getByTestId('pod-link').count(), { timeout: 15_000 }).toBe(1);
 
