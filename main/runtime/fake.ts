@@ -348,7 +348,7 @@ export class FakeRuntime extends FakeContainers implements ContainerRuntime {
   async listContainers(labels: Labels): Promise<ContainerInfo[]> {
     this.record('listContainers', labels);
     const out: ContainerInfo[] = [];
-    for (const c of this.byId.values()) if (labelsMatch(labels, c.spec.labels)) out.push(this.info(c));
+    for (const c of this.candidates(labels)) if (labelsMatch(labels, c.spec.labels)) out.push(this.info(c));
     return out;
   }
 
