@@ -45,6 +45,13 @@ export interface ApiRequest extends RequestInfo {
    * `Warning: 299 - "<text>"` headers as Kubernetes does; in-process callers may leave it unset.
    */
   onWarning?(text: string): void;
+  /**
+   * watch only: the caller treats event objects as read-only (an informer cache), so the handler may hand
+   * every such watcher the same deep-frozen object per event instead of a private copy each. With one
+   * kubelet informer per node and several controllers watching pods, the copies were most of the lab's
+   * memory and a JSON.parse per watcher per event.
+   */
+  sharedObjects?: boolean;
 }
 
 /** What fieldValidation needs to know about how a request body was decoded. */
@@ -70,7 +77,8 @@ export interface ApiHandler {
    * state first, as Kubernetes does). `onClose` is called once, with an ApiError when the watch ends
    * abnormally (e.g. 410 Expired).
    * Each event's object is this watcher's own copy (as handle() returns copies): informers freeze
-   * it in place for their caches instead of paying for another deep copy per event.
+   * it in place for their caches instead of paying for another deep copy per event. With
+   * request.sharedObjects it may instead be a deep-frozen object shared with other watchers.
    */
   watch(request: ApiRequest, onEvent: (event: WatchEvent) => void, onClose: (error?: unknown) => void): ApiWatch;
 }

@@ -23,6 +23,8 @@ export interface WatchOptions {
   resourceVersion?: string;
   allowWatchBookmarks?: boolean;
   timeoutSeconds?: number;
+  /** Event objects may be deep-frozen and shared with other watchers (ApiRequest.sharedObjects): informers. */
+  sharedObjects?: boolean;
 }
 
 export interface WriteOptions {
@@ -131,6 +133,7 @@ export class ResourceClient<T extends KubeObject = KubeObject> {
         watch: 'true',
       },
     });
+    if (options.sharedObjects) request.sharedObjects = true;
     let closed = false;
     return this.handler.watch(
       request,

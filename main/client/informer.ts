@@ -175,7 +175,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
     let handle: ApiWatch | undefined = undefined;
     handle = this.client.watch(
       namespace,
-      { labelSelector, fieldSelector, resourceVersion: this.lastSyncRV, allowWatchBookmarks: true },
+      { labelSelector, fieldSelector, resourceVersion: this.lastSyncRV, allowWatchBookmarks: true, sharedObjects: true },
       {
         onEvent: (event) => {
           if (ended || cycle !== this.cycle) return;
@@ -227,8 +227,8 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
       const order = compareResourceVersions(rv, resourceVersionOf(cached));
       if (order !== undefined && (order < 0 || (order === 0 && event.type !== 'DELETED'))) return;
     }
-    // The object is ours (ApiHandler.watch contract), so it is frozen in place: a deep copy per event
-    // would cost more than everything else the informer does.
+    // The object is ours or already deep-frozen and shared (ApiHandler.watch contract, sharedObjects), so
+    // it is frozen in place: a deep copy per event would cost more than everything else the informer does.
     const object = deepFreeze(event.object);
     switch (event.type) {
       case 'ADDED':

@@ -55,6 +55,7 @@ export interface StoreCoreOptions {
 class Entry implements StoredObject {
   /** Deep-frozen parse of json, made on first need (events, shared reads) and shared from then on. */
   private frozen?: KubeObject;
+  private superseded = false;
 
   constructor(
     readonly resourceVersion: number,
@@ -62,8 +63,47 @@ class Entry implements StoredObject {
   ) {}
 
   get object(): KubeObject {
-    this.frozen ??= freezeParsed(JSON.parse(this.json) as KubeObject);
-    return this.frozen;
+    if (this.frozen) return this.frozen;
+    const object = freezeParsed(JSON.parse(this.json) as KubeObject);
+    if (!this.superseded) this.frozen = object;
+    return object;
+  }
+
+  /**
+   * No longer the current state: forget the parsed object so that the watch window, which keeps old
+   * states for resumption, holds them only as JSON text (a parsed pod costs several times its JSON, and
+   * a full window of 10,000 events was a third of a 100-node lab's memory). Whoever already has the
+   * object keeps it; a late reader (a watch replaying the window) parses its own.
+   */
+  supersede(): void {
+    this.superseded = true;
+    this.frozen = undefined;
+  }
+}
+
+/** A committed event as the window keeps it: objects come from the entries, parsed only while needed. */
+class EntryEvent implements StoreEvent {
+  constructor(
+    readonly type: StoreEvent['type'],
+    readonly key: string,
+    private readonly entry: Entry,
+    private readonly prev: Entry | undefined,
+  ) {}
+
+  get resourceVersion(): number {
+    return this.entry.resourceVersion;
+  }
+
+  get object(): KubeObject {
+    return this.entry.object;
+  }
+
+  get prevObject(): KubeObject | undefined {
+    return this.prev?.object;
+  }
+
+  get objectJson(): string {
+    return this.entry.json;
   }
 }
 
@@ -139,7 +179,7 @@ export class StoreCore implements Store {
       this.entries.set(key, entry);
       this.keys.insert(key);
       this.rv = rv;
-      this.window.publish({ type: 'ADDED', key, object: entry.object, objectJson: json, resourceVersion: rv });
+      this.window.publish(new EntryEvent('ADDED', key, entry, undefined));
       return JSON.parse(json) as KubeObject;
     });
   }
@@ -153,7 +193,8 @@ export class StoreCore implements Store {
       const entry = new Entry(rv, json);
       this.entries.set(key, entry);
       this.rv = rv;
-      this.window.publish({ type: 'MODIFIED', key, object: entry.object, prevObject: old.object, objectJson: json, resourceVersion: rv });
+      this.window.publish(new EntryEvent('MODIFIED', key, entry, old));
+      old.supersede();
       return JSON.parse(json) as KubeObject;
     });
   }
@@ -167,9 +208,11 @@ export class StoreCore implements Store {
       this.keys.remove(key);
       this.rv = rv;
       // etcd3 semantics: the DELETED event carries the last state at the deletion's revision.
-      const last = withResourceVersion(JSON.parse(old.json) as KubeObject, rv);
-      this.window.publish({ type: 'DELETED', key, object: freezeParsed(last), prevObject: old.object, resourceVersion: rv });
-      return withResourceVersion(JSON.parse(old.json) as KubeObject, rv);
+      const last = new Entry(rv, stamp(JSON.parse(old.json) as KubeObject, rv));
+      this.window.publish(new EntryEvent('DELETED', key, last, old));
+      last.supersede();
+      old.supersede();
+      return JSON.parse(last.json) as KubeObject;
     });
   }
 
@@ -250,10 +293,6 @@ function stamp(object: KubeObject, rv: number): string {
   return JSON.stringify({ ...object, metadata: { ...(object.metadata ?? {}), resourceVersion: String(rv) } });
 }
 
-function withResourceVersion(object: KubeObject, rv: number): KubeObject {
-  object.metadata = { ...(object.metadata ?? {}), resourceVersion: String(rv) };
-  return object;
-}
 
 /**
  * deepFreeze for a tree fresh from JSON.parse (nothing in it is frozen yet, nothing is shared): skips

@@ -48,10 +48,14 @@ export function watch(
     throw ApiError.badRequest(`timeoutSeconds: invalid value "${q.timeoutSeconds}": must be a non-negative whole number of seconds`);
   }
   const prefix = collectionPrefix(def, req.namespace);
-  // Every watcher gets its own mutable copy; parsing the stored JSON, when at hand, is half the cost
-  // of a stringify + parse round trip and gives the same object.
+  // Every watcher gets its own mutable copy (parsing the stored JSON, when at hand, is half the cost of a
+  // stringify + parse round trip and gives the same object), except one that asked for the store's
+  // deep-frozen object (req.sharedObjects: an informer), which every such watcher then shares.
+  const shared = req.sharedObjects === true && !req.asTable;
   const emit = (type: WatchEvent['type'], obj: KubeObject, json?: string): void => {
-    if (!stopped) onEvent({ type, object: transform(json === undefined ? clone(obj) : (JSON.parse(json) as KubeObject)) as KubeObject });
+    if (stopped) return;
+    if (shared) onEvent({ type, object: obj });
+    else onEvent({ type, object: transform(json === undefined ? clone(obj) : (JSON.parse(json) as KubeObject)) as KubeObject });
   };
   const bookmark = (annotations?: Record<string, string>): void => {
     if (stopped) return;
