@@ -3,15 +3,20 @@
 // figure that says whether a class can rehearse at this size on a laptop. The idle lab's memory is
 // measured in the same run as the baseline.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { api, startServe } from '../support/serve';
 import { ms, printTable, type Row } from './stats';
 
-const NODES = 100;
-const PODS = 10_000;
+// Overridable for profiling runs (see docs/PERFORMANCE.md): BOSUN_SCALE_NODES, BOSUN_SCALE_PODS,
+// BOSUN_SCALE_LIMIT_MS; BOSUN_SCALE_SOURCE=1 runs the sources through tsx instead of the built bundle, and
+// BOSUN_SCALE_CPU_PROFILE=<file.cpuprofile> profiles the lab process (tests/bench/cpu-profile.mjs).
+const NODES = Number(process.env.BOSUN_SCALE_NODES ?? 100);
+const PODS = Number(process.env.BOSUN_SCALE_PODS ?? 10_000);
 const DEPLOYMENTS = 10;
 const NS = 'scale';
-const LIMIT_MS = 180_000;
+const LIMIT_MS = Number(process.env.BOSUN_SCALE_LIMIT_MS ?? 180_000);
+const VERBOSE = process.env.BOSUN_SCALE_VERBOSE === '1';
 
 function rssMb(pid: number): number {
   const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
@@ -19,7 +24,15 @@ function rssMb(pid: number): number {
 }
 
 export async function benchScale(): Promise<void> {
-  const serve = await startServe({ built: true, args: ['--nodes', String(NODES)], timeoutMs: 120_000 });
+  const profile = process.env.BOSUN_SCALE_CPU_PROFILE;
+  const nodeOptions = profile ? `--import ${join(__dirname, 'cpu-profile.mjs')}` : undefined;
+  const serve = await startServe({
+    built: process.env.BOSUN_SCALE_SOURCE !== '1',
+    args: ['--nodes', String(NODES)],
+    timeoutMs: 120_000,
+    env: nodeOptions ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${nodeOptions}`.trim(), BOSUN_CPU_PROFILE: profile! } : undefined,
+  });
+  let peak = 0;
   const rows: Row[] = [];
   try {
     await new Promise((r) => setTimeout(r, 2000));
@@ -49,18 +62,28 @@ export async function benchScale(): Promise<void> {
       if (!res) continue;
       const list = (await res.json()) as { items: Array<{ status?: { readyReplicas?: number } }> };
       ready = list.items.reduce((n, d) => n + (d.status?.readyReplicas ?? 0), 0);
+      peak = Math.max(peak, rssMb(serve.child.pid!));
+      if (VERBOSE) console.log(`${((performance.now() - t0) / 1000).toFixed(1)} s: ${ready} Ready, RSS ${rssMb(serve.child.pid!).toFixed(0)} MB`);
     }
     const elapsed = performance.now() - t0;
     const full = rssMb(serve.child.pid!);
+    peak = Math.max(peak, full);
     rows.push({
       name: `${PODS.toLocaleString('en')} pods on ${NODES} simulated nodes → all Ready (${DEPLOYMENTS} Deployments)`,
       value: ready >= PODS ? ms(elapsed) : `only ${ready.toLocaleString('en')} Ready after ${ms(elapsed)}`,
       ok: ready >= PODS,
     });
-    rows.push({ name: `RSS of the lab: idle with ${NODES} nodes → with ${PODS.toLocaleString('en')} pods`, value: `${idle.toFixed(0)} MB → ${full.toFixed(0)} MB (${(((full - idle) * 1024) / PODS).toFixed(1)} KB per pod)`, goal: '≤ 500 MB', ok: full <= 500 });
+    rows.push({ name: `RSS of the lab: idle with ${NODES} nodes → with ${PODS.toLocaleString('en')} pods`, value: `${idle.toFixed(0)} MB → ${full.toFixed(0)} MB (${(((full - idle) * 1024) / PODS).toFixed(1)} KB per pod), peak ${peak.toFixed(0)} MB`, goal: '≤ 500 MB', ok: peak <= 500 });
   } finally {
     await serve.stop();
     serve.cleanup();
   }
   printTable('Scale on simulated nodes (issue 3)', rows);
+}
+
+if (process.argv[1]?.endsWith('scale.ts')) {
+  benchScale().catch((e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  });
 }

@@ -1,0 +1,20 @@
+// Preload for profiling a lab child process (NODE_OPTIONS refuses --cpu-prof): `--import` this file with
+// BOSUN_CPU_PROFILE=<path.cpuprofile> to write a V8 CPU profile (open it in Chrome DevTools or read it
+// with tests/bench/profile-top.mjs) when the process exits.
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
+
+const out = process.env.BOSUN_CPU_PROFILE;
+if (out) {
+  const session = new Session();
+  session.connect();
+  session.post('Profiler.enable');
+  session.post('Profiler.setSamplingInterval', { interval: 1000 });
+  session.post('Profiler.start');
+  // Same-thread inspector sessions answer synchronously, so this works inside the 'exit' handler.
+  process.on('exit', () => {
+    session.post('Profiler.stop', (err, result) => {
+      if (!err) writeFileSync(out, JSON.stringify(result.profile));
+    });
+  });
+}
