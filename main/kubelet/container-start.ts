@@ -8,6 +8,7 @@ import type { Container, Pod, Probe } from '../../shared/api/pod';
 import { milliValue, quantityValue } from '../../shared/api/quantity';
 import { isRuntimeError, RuntimeError, type ContainerInfo, type ContainerSpec, type PortMapping } from '../runtime/runtime';
 import { expandCommandAndArgs } from './env';
+import { PullProgressReporter } from './pull-progress';
 import { faultHooksOf } from './fault-hooks';
 import { goDuration } from './go-duration';
 import type { KubeletContext } from './kubelet-context';
@@ -63,7 +64,8 @@ export async function ensureImage(
   const started = ctx.deps.clock.nowMs();
   try {
     if (injectedPullFailure !== undefined) throw new RuntimeError('ErrImagePull', injectedPullFailure);
-    await runtime.pullImage(image);
+    const progress = new PullProgressReporter(ctx.deps.clock, (summary) => ctx.recorder.event(pod, 'Normal', 'Pulling', `Pulling image "${image}": ${summary}`, fieldPath));
+    await runtime.pullImage(image, progress.onProgress);
   } catch (e) {
     const message = isRuntimeError(e) ? e.message : String((e as Error).message ?? e);
     ctx.imagePullBackoff.next(key, ctx.deps.clock.nowMs());
