@@ -108,6 +108,8 @@ describe('dashboard logs and terminal (bosun serve --runtime docker + Chromium)'
     // Eight watches from the page at once, as the dashboard opens them; a list must still come back
     // (with eight streaming HTTP watches the browser's six connections would all be taken).
     const result = await page.evaluate(async (ns) => {
+      // Browser globals through globalThis: this file type-checks without the DOM library.
+      const { sessionStorage, location } = globalThis as unknown as { sessionStorage: { getItem(key: string): string | null }; location: { host: string } };
       const token = sessionStorage.getItem('bosun.token')!;
       const b64 = btoa(token).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
       const paths = ['/api/v1/pods', '/api/v1/nodes', '/api/v1/events', '/api/v1/services', '/api/v1/configmaps', '/api/v1/secrets', '/apis/apps/v1/deployments', '/apis/apps/v1/replicasets'];
