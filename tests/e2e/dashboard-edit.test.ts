@@ -214,6 +214,39 @@ describe('dashboard editing (bosun serve on Docker + Chromium)', () => {
     await expect
       .poll(async () => (await replicaSets()).map((rs) => rs.metadata.annotations?.['deployment.kubernetes.io/revision']).sort(), { timeout: 15_000 })
       .toEqual(['2', '3']);
+
+    // Pause and resume (kubectl rollout pause/resume): spec.paused true, then gone.
+    const paused = async () => ((await api(`/apis/apps/v1/namespaces/${NS}/deployments/web`)).spec as { paused?: boolean }).paused;
+    await page.getByTestId('action-pause').click();
+    await expect.poll(paused, { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => page.getByTestId('action-pause').textContent()).toContain('Resume rollout');
+    await page.getByTestId('action-pause').click();
+    await expect.poll(paused, { timeout: 10_000 }).toBeUndefined();
+  }, 60_000);
+
+  it('runs a CronJob now (a Job owned by it, instantiate=manual) and suspends it', async () => {
+    const cron = await api(`/apis/batch/v1/namespaces/${NS}/cronjobs`, {
+      method: 'POST',
+      body: JSON.stringify({
+        apiVersion: 'batch/v1',
+        kind: 'CronJob',
+        metadata: { name: 'tick' },
+        spec: { schedule: '0 0 1 1 *', jobTemplate: { spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'tick', image: 'bosun-test/busybox:1.0', command: ['true'] }] } } } } },
+      }),
+    });
+    const page = await open(`/r/cronjobs/${NS}/tick`);
+    await page.getByTestId('action-trigger').click();
+    const jobName = await page.getByTestId('trigger-job-name').inputValue();
+    expect(jobName).toMatch(/^tick-manual-[a-z0-9]+$/);
+    await page.getByTestId('confirm-trigger').click();
+    await expect.poll(async () => (await api<{ items: KubeObject[] }>(`/apis/batch/v1/namespaces/${NS}/jobs`)).items.map((j) => j.metadata.name), { timeout: 10_000 }).toContain(jobName);
+    const job = await api(`/apis/batch/v1/namespaces/${NS}/jobs/${jobName}`);
+    expect(job.metadata.annotations?.['cronjob.kubernetes.io/instantiate']).toBe('manual');
+    expect(job.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: 'CronJob', name: 'tick', uid: cron.metadata.uid, controller: true })]);
+
+    await page.getByTestId('action-suspend').click();
+    await expect.poll(async () => ((await api(`/apis/batch/v1/namespaces/${NS}/cronjobs/tick`)).spec as { suspend?: boolean }).suspend, { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => page.getByTestId('action-suspend').textContent()).toContain('Resume schedule');
   }, 60_000);
 
   it('learning mode shows the kubectl command and the request behind Scale', async () => {
