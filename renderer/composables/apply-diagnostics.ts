@@ -7,6 +7,7 @@ import { firstLine, lineOf, locateField, type Diagnostic, type ParsedDocument } 
 
 export interface FieldFinding {
   field: string;
+  /** What to show, naming the field once, as kubectl prints it. */
   message: string;
 }
 
@@ -17,11 +18,11 @@ const SCHEMA = /^\s*(\.[^:]+): (field not declared in schema.*)$/gm;
 export function fieldFindings(error: Pick<ApiError, 'message' | 'causes'>): FieldFinding[] {
   const findings: FieldFinding[] = [];
   for (const cause of error.causes) {
-    if (cause.field) findings.push({ field: cause.field, message: cause.message ?? cause.reason ?? '' });
+    if (cause.field) findings.push({ field: cause.field, message: `${cause.field}: ${cause.message ?? cause.reason ?? ''}` });
   }
   if (findings.length) return findings;
   for (const m of error.message.matchAll(STRICT)) findings.push({ field: m[2], message: `${m[1]} field "${m[2]}"` });
-  for (const m of error.message.matchAll(SCHEMA)) findings.push({ field: m[1], message: m[2] });
+  for (const m of error.message.matchAll(SCHEMA)) findings.push({ field: m[1], message: `${m[1]}: ${m[2]}` });
   return findings;
 }
 
@@ -36,8 +37,8 @@ export function diagnosticsForError(text: string, document: ParsedDocument, erro
   if (!findings.length) return [whole(error.message)];
   return findings.map((f) => {
     const located = locateField(document.doc, f.field);
-    if (!located) return whole(`${f.field}: ${f.message}`);
+    if (!located) return whole(f.message);
     const range = firstLine(text, located.range);
-    return { ...range, severity: 'error' as const, message: `${f.field}: ${f.message}`, line: lineOf(text, range.from) };
+    return { ...range, severity: 'error' as const, message: f.message, line: lineOf(text, range.from) };
   });
 }

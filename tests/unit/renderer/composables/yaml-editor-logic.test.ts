@@ -48,8 +48,8 @@ describe('API errors as line diagnostics', () => {
     const error = new ApiError(400, 'BadRequest', 'Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.replica", unknown field "spec.template.spec.containers[0].portz"');
     const diags = diagnosticsForError(DEPLOYMENT, doc(), error);
     expect(diags.map((d) => [d.line, d.message])).toEqual([
-      [6, 'spec.replica: unknown field "spec.replica"'],
-      [18, 'spec.template.spec.containers[0].portz: unknown field "spec.template.spec.containers[0].portz"'],
+      [6, 'unknown field "spec.replica"'],
+      [18, 'unknown field "spec.template.spec.containers[0].portz"'],
     ]);
     expect(DEPLOYMENT.slice(diags[0].from, diags[0].to)).toBe('replica');
   });
@@ -57,6 +57,7 @@ describe('API errors as line diagnostics', () => {
   it('reads server-side apply schema errors and 422 causes', () => {
     const ssa = new ApiError(500, '', 'failed to create typed patch object (default/web; apps/v1, Kind=Deployment): errors:\n  .spec.replica: field not declared in schema\n  .spec.template.spec.containers[name="c"].portz: field not declared in schema');
     expect(fieldFindings(ssa).map((f) => f.field)).toEqual(['.spec.replica', '.spec.template.spec.containers[name="c"].portz']);
+    expect(fieldFindings(ssa)[0].message).toBe('.spec.replica: field not declared in schema');
     expect(diagnosticsForError(DEPLOYMENT, doc(), ssa).map((d) => d.line)).toEqual([6, 18]);
     const invalid = new ApiError(422, 'Invalid', 'Deployment.apps "web" is invalid', {
       causes: [
@@ -65,7 +66,10 @@ describe('API errors as line diagnostics', () => {
       ],
     });
     // A missing field points at its deepest existing ancestor (the container item, line 16).
-    expect(diagnosticsForError(DEPLOYMENT, doc(), invalid).map((d) => d.line)).toEqual([16, 4]);
+    expect(diagnosticsForError(DEPLOYMENT, doc(), invalid).map((d) => [d.line, d.message])).toEqual([
+      [16, 'spec.template.spec.containers[0].resources: Required value'],
+      [4, 'metadata.name: Invalid value: "web"'],
+    ]);
   });
 
   it('puts an error that names no field on the first line of its document', () => {
