@@ -15,6 +15,7 @@ export function createBosunRouter() {
       { path: '/create', name: 'create', component: () => import('./views/CreateView.vue') },
       { path: '/chaos', name: 'chaos', component: () => import('./views/ChaosView.vue') },
       { path: '/drills', name: 'drills', component: () => import('./views/DrillsView.vue') },
+      { path: '/settings', name: 'settings', component: () => import('./views/SettingsView.vue') },
       { path: '/r/:resource', name: 'list', component: () => import('./views/ResourceListView.vue'), props: true },
       {
         path: '/r/:resource/:namespace/:name',

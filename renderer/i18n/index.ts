@@ -5,6 +5,8 @@ import { createI18n } from 'vue-i18n';
 import type { KeyValueStorage } from '../api/connection';
 import { en, type MessageSchema } from './en';
 import { zhCN } from './zh-CN';
+import { desktopEn } from './desktop-en';
+import { desktopZhCN } from './desktop-zh-CN';
 
 export const LOCALES = ['en', 'zh-CN'] as const;
 export type LocaleCode = (typeof LOCALES)[number];
@@ -24,7 +26,7 @@ export function createBosunI18n(storage: Pick<KeyValueStorage, 'getItem'>, langu
     legacy: false,
     locale: initialLocale(storage.getItem(LOCALE_STORAGE_KEY), languages),
     fallbackLocale: 'en',
-    messages: { en, 'zh-CN': zhCN },
+    messages: { en: { ...en, ...desktopEn }, 'zh-CN': { ...zhCN, ...desktopZhCN } },
   });
 }
 

@@ -1,0 +1,35 @@
+// Strings of the Settings page and the Docker banner (merged into the messages in i18n/index.ts).
+export const desktopEn = {
+  desktop: {
+    nav: 'Settings',
+    banner: {
+      title: 'Docker engine not reachable at {endpoint}: start Docker Desktop / sudo systemctl start docker',
+      body: 'The API and the dashboard work; pods wait. The lab keeps trying and the nodes register by themselves as soon as the engine answers.',
+      details: 'Engine error',
+    },
+    settings: {
+      title: 'Settings',
+      browserTitle: 'These settings belong to the Bosun desktop app',
+      browserBody: 'This dashboard is served by `bosun serve`, whose lab options are command-line flags. Restart it with the options you want:',
+      browserStatus: 'The values in force: kubectl -n kube-system get configmap bosun-lab-timing bosun-lab-status -o yaml',
+      dataDir: 'Data folder',
+      dataDirHelp: 'Store, token, certificate and kubelet files of the lab.',
+      nodes: 'Nodes',
+      nodesHelp: 'node-1 … node-N are created at start.',
+      timeScale: 'Time scale',
+      timeScaleHelp: "Divides Kubernetes' timers (grace periods, tolerations, backoffs). 1 = real Kubernetes.",
+      pauseImage: 'Pause image',
+      pauseImageHelp: "Image of each pod's infra container.",
+      dockerHost: 'Docker engine',
+      dockerHostHelp: 'unix:///path/to/docker.sock or tcp://host:port; empty = DOCKER_HOST, else /var/run/docker.sock.',
+      save: 'Save',
+      reset: 'Undo changes',
+      saved: 'Settings saved',
+      restartTitle: 'Restart the lab to apply: {names}',
+      restartBody: 'The lab stops (pods keep running and are adopted again) and starts with the saved settings.',
+      restart: 'Restart lab',
+      restarting: 'Restarting the lab…',
+      warning: 'Saved settings were not all used',
+    },
+  },
+};

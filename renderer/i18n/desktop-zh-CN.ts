@@ -1,0 +1,35 @@
+// 设置页与 Docker 横幅的文字（在 i18n/index.ts 中合并）。
+export const desktopZhCN = {
+  desktop: {
+    nav: '设置',
+    banner: {
+      title: '无法连接 {endpoint} 上的 Docker 引擎：请启动 Docker Desktop / sudo systemctl start docker',
+      body: 'API 和仪表盘仍可使用；Pod 会等待。实验室会持续重试，引擎恢复后节点会自动注册。',
+      details: '引擎错误',
+    },
+    settings: {
+      title: '设置',
+      browserTitle: '这些设置属于 Bosun 桌面应用',
+      browserBody: '此仪表盘由 `bosun serve` 提供，其实验室选项是命令行参数。请使用所需参数重新启动：',
+      browserStatus: '当前生效的值：kubectl -n kube-system get configmap bosun-lab-timing bosun-lab-status -o yaml',
+      dataDir: '数据目录',
+      dataDirHelp: '实验室的存储、令牌、证书和 kubelet 文件。',
+      nodes: '节点数',
+      nodesHelp: '启动时创建 node-1 … node-N。',
+      timeScale: '时间倍率',
+      timeScaleHelp: 'Kubernetes 计时器（宽限期、容忍时间、退避）除以此值。1 = 真实 Kubernetes。',
+      pauseImage: 'Pause 镜像',
+      pauseImageHelp: '每个 Pod 的基础（infra）容器镜像。',
+      dockerHost: 'Docker 引擎',
+      dockerHostHelp: 'unix:///path/to/docker.sock 或 tcp://host:port；留空 = DOCKER_HOST，否则 /var/run/docker.sock。',
+      save: '保存',
+      reset: '撤销更改',
+      saved: '设置已保存',
+      restartTitle: '重启实验室以应用：{names}',
+      restartBody: '实验室停止（Pod 保持运行并会被重新接管），然后使用已保存的设置启动。',
+      restart: '重启实验室',
+      restarting: '正在重启实验室…',
+      warning: '部分已保存的设置未被使用',
+    },
+  },
+};
