@@ -1,5 +1,7 @@
 import { chaosEn } from './chaos-en';
 
+import { inspectEn } from './inspect-en';
+
 export const en = {
   app: { title: 'Bosun', subtitle: 'Local Kubernetes lab', language: 'Language' },
   connection: {
@@ -374,6 +376,7 @@ export const en = {
     listFailed: 'Cannot list {kind}',
     unknownResource: 'The dashboard has no screen for “{resource}”',
   },
+  ...inspectEn,
   ...chaosEn,
 };
 

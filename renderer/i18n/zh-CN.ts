@@ -1,6 +1,8 @@
 import { chaosZhCN } from './chaos-zh-CN';
 import type { MessageSchema } from './en';
 
+import { inspectZhCN } from './inspect-zh-CN';
+
 export const zhCN: MessageSchema = {
   app: { title: 'Bosun', subtitle: '本地 Kubernetes 实验室', language: '语言' },
   connection: {
@@ -375,5 +377,6 @@ export const zhCN: MessageSchema = {
     listFailed: '无法列出 {kind}',
     unknownResource: '控制台没有“{resource}”的页面',
   },
+  ...inspectZhCN,
   ...chaosZhCN,
 };

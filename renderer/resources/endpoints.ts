@@ -30,6 +30,6 @@ export const endpoints = describe<Endpoints>({
       value: (e) => (e.subsets ?? []).flatMap((s) => (s.notReadyAddresses ?? []).map((a) => a.ip)).join(',') || NONE,
     },
   ],
-  sections: ['summary', 'events', 'yaml'],
+  sections: ['summary', 'addresses', 'events', 'yaml'],
   actions: ['edit-yaml', 'delete'],
 });

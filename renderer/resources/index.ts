@@ -9,7 +9,8 @@ import { events } from './k8s-events';
 import { jobs } from './jobs';
 import { nodefaults } from './nodefaults';
 import { nodes } from './nodes';
-import { persistentvolumeclaims, persistentvolumes } from './persistentvolumeclaims';
+import { persistentvolumeclaims } from './persistentvolumeclaims';
+import { persistentvolumes } from './persistentvolumes';
 import { podfaults } from './podfaults';
 import { pods } from './pods';
 import { replicasets } from './replicasets';
@@ -17,6 +18,7 @@ import { secrets } from './secrets';
 import { servicefaults } from './servicefaults';
 import { services } from './services';
 import { statefulsets } from './statefulsets';
+import { storageclasses } from './storageclasses';
 import type { ResourceDescriptor } from './types';
 
 export const DESCRIPTORS: ResourceDescriptor[] = [
@@ -33,6 +35,7 @@ export const DESCRIPTORS: ResourceDescriptor[] = [
   secrets,
   persistentvolumeclaims,
   persistentvolumes,
+  storageclasses,
   nodes,
   events,
   nodefaults,
@@ -63,7 +66,7 @@ export const NAV_GROUPS: NavGroup[] = [
   { title: 'nav.workloads', resources: ['pods', 'deployments', 'replicasets', 'statefulsets', 'daemonsets', 'jobs', 'cronjobs'] },
   { title: 'nav.network', resources: ['services', 'endpoints'] },
   { title: 'nav.config', resources: ['configmaps', 'secrets'] },
-  { title: 'nav.storage', resources: ['persistentvolumeclaims', 'persistentvolumes'] },
+  { title: 'nav.storage', resources: ['persistentvolumeclaims', 'persistentvolumes', 'storageclasses'] },
   { title: 'nav.cluster', resources: ['nodes', 'events'] },
 ];
 

@@ -42,7 +42,7 @@ export const pods = describe<Pod>({
     { label: 'fields.serviceAccount', value: (p) => p.spec?.serviceAccountName },
     { label: 'fields.restartPolicy', value: (p) => p.spec?.restartPolicy },
   ],
-  sections: ['summary', 'scheduling', 'containers', 'probes', 'conditions', 'owners', 'events', 'yaml'],
+  sections: ['diagnosis', 'summary', 'scheduling', 'containers', 'volumes', 'probes', 'conditions', 'owners', 'events', 'yaml'],
   actions: ['edit-yaml', 'delete'],
   conditions: conditionsOf,
   searchText: (p) => `${p.spec?.nodeName ?? ''} ${podDisplayStatus(p).status}`,

@@ -1,4 +1,5 @@
 import type { Service } from '../../shared/api/service';
+import { externalIPText } from '../composables/service-network';
 import { NONE } from './format';
 import { describe } from './types';
 
@@ -19,17 +20,18 @@ export const services = describe<Service>({
   columns: [
     { key: 'type', label: 'columns.type', width: 100, value: (s) => s.spec?.type ?? 'ClusterIP' },
     { key: 'clusterIP', label: 'columns.clusterIP', width: 130, value: (s) => s.spec?.clusterIP ?? NONE },
-    { key: 'externalIP', label: 'columns.externalIP', width: 120, value: (s) => (s.spec?.externalIPs ?? []).join(',') || NONE },
+    { key: 'externalIP', label: 'columns.externalIP', width: 120, value: externalIPText },
     { key: 'ports', label: 'columns.ports', width: 160, value: servicePorts },
   ],
   summary: [
     { label: 'columns.type', value: (s) => s.spec?.type ?? 'ClusterIP' },
     { label: 'columns.clusterIP', value: (s) => s.spec?.clusterIP },
+    { label: 'columns.externalIP', value: externalIPText },
     { label: 'columns.ports', value: servicePorts },
     { label: 'fields.selector', value: (s) => Object.entries(s.spec?.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(',') || NONE },
     { label: 'fields.sessionAffinity', value: (s) => s.spec?.sessionAffinity ?? 'None' },
   ],
-  sections: ['summary', 'pods', 'events', 'yaml'],
+  sections: ['summary', 'service', 'addresses', 'pods', 'events', 'yaml'],
   actions: ['edit-yaml', 'delete'],
   ownsPod: (s, pod) => {
     const selector = s.spec?.selector;

@@ -28,6 +28,11 @@ export interface SummaryField<T extends KubeObject = KubeObject> {
 
 export type SectionId =
   | 'summary'
+  | 'diagnosis'
+  | 'volumes'
+  | 'service'
+  | 'addresses'
+  | 'storage'
   | 'conditions'
   | 'owners'
   | 'pods'

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Pod } from '../../../../shared/api/pod';
-import { envRows, resolveFieldPath, volumeRows } from '../../../../renderer/composables/env-sources';
+import { envRows, resolveFieldPath, volumeRows, type EnvLookup } from '../../../../renderer/composables/env-sources';
 
 const pod: Pod = {
   apiVersion: 'v1',
@@ -38,8 +38,8 @@ const pod: Pod = {
   },
 };
 
-const configMaps = [{ metadata: { name: 'app-config', namespace: 'shop' }, data: { color: 'blue', size: 'L' } }, { metadata: { name: 'app-config', namespace: 'other' }, data: { color: 'red' } }];
-const secrets = [{ metadata: { name: 'db', namespace: 'shop' }, data: { password: 'c2VjcmV0' } }];
+const configMaps: NonNullable<EnvLookup['configMaps']> = [{ metadata: { name: 'app-config', namespace: 'shop' }, data: { color: 'blue', size: 'L' } }, { metadata: { name: 'app-config', namespace: 'other' }, data: { color: 'red' } }];
+const secrets: NonNullable<EnvLookup['secrets']> = [{ metadata: { name: 'db', namespace: 'shop' }, data: { password: 'c2VjcmV0' } }];
 
 describe('env sources', () => {
   it('says where each variable comes from, resolving ConfigMap values and fields but never Secret values', () => {
