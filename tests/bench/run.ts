@@ -5,6 +5,7 @@ import { benchDeployments } from './deployments';
 import { benchDockerDeployments } from './deployments-docker';
 import { benchNodeCrash } from './node-crash';
 import { benchPods } from './pods';
+import { benchRenderer } from './renderer';
 import { benchScale } from './scale';
 import { benchScheduler } from './scheduler';
 import { benchStore } from './store';
@@ -19,6 +20,7 @@ async function main(): Promise<void> {
   await benchDeployments();
   await benchDockerDeployments();
   await benchNodeCrash();
+  await benchRenderer();
 }
 
 main().catch((e: unknown) => {
