@@ -109,6 +109,9 @@ export interface ResourceDef {
   subresources?: string[];
   /** Whether spec changes bump metadata.generation (workloads and most spec-bearing kinds). */
   tracksGeneration?: boolean;
+  /** Create keeps the posted status (Nodes: a kubelet, or a user adding a lab node, registers it with its
+   * capacity); every other kind with a status subresource starts with an empty one, as in Kubernetes. */
+  keepsStatusOnCreate?: boolean;
   /** Fill Kubernetes defaults in place; called on every create and update after patches apply. */
   defaults?(object: KubeObject): void;
   /** Strategy PrepareForCreate: runs after defaults() once metadata.uid/name are assigned (e.g. the Job's

@@ -118,6 +118,7 @@ export class NodeStatusReporter {
   private statusTimer?: TimerHandle;
   private leaseTimer?: TimerHandle;
   private stopped = false;
+  private registered = false;
   private inFlight: Promise<unknown> = Promise.resolve();
   private pressure: NodePressure = { memory: false, disk: false, pid: false };
   private probe?: NodePressureProbe;
@@ -170,8 +171,19 @@ export class NodeStatusReporter {
         node = await nodes.get(undefined, this.deps.node.name);
       }
     }
-    if (!node.spec?.podCIDR) {
-      node = await nodes.update(undefined, { ...node, spec: { ...node.spec, podCIDR: this.deps.node.podCIDR, podCIDRs: [this.deps.node.podCIDR] } });
+    // Like the kubelet's updateDefaultLabels when it registers with an existing Node (one a user added):
+    // the well-known labels (hostname, os, arch, instance type) are the kubelet's to set — at
+    // registration only, so a label a user removes later stays removed.
+    const defaults = nodeLabels(this.deps, this.version!);
+    const labels = node.metadata.labels ?? {};
+    const missingLabels = !this.registered && Object.keys(defaults).some((k) => labels[k] !== defaults[k]);
+    this.registered = true;
+    if (!node.spec?.podCIDR || missingLabels) {
+      node = await nodes.update(undefined, {
+        ...node,
+        metadata: { ...node.metadata, labels: { ...labels, ...defaults } },
+        spec: { ...node.spec, podCIDR: node.spec?.podCIDR || this.deps.node.podCIDR, podCIDRs: node.spec?.podCIDRs?.length ? node.spec.podCIDRs : [this.deps.node.podCIDR] },
+      });
     }
     for (let attempt = 0; attempt < 5; attempt++) {
       try {

@@ -54,6 +54,7 @@ export const nodes: ResourceDef = {
   namespaced: false,
   shortNames: ['no'],
   subresources: ['status'],
+  keepsStatusOnCreate: true,
   selectableFields: ['spec.unschedulable'],
   defaults: (o) => {
     const status = ensure(o as Obj, 'status');

@@ -63,7 +63,7 @@ export function prepareForCreate(ctx: RestContext, def: ResourceDef, obj: KubeOb
   delete m.deletionGracePeriodSeconds;
   if (def.tracksGeneration) m.generation = 1;
   else delete m.generation;
-  if (def.subresources?.includes('status')) obj.status = {};
+  if (def.subresources?.includes('status') && !def.keepsStatusOnCreate) obj.status = {};
 }
 
 export async function create(ctx: RestContext, def: ResourceDef, req: ApiRequest, decoded?: KubeObject): Promise<KubeObject> {
