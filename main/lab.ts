@@ -42,6 +42,7 @@ import { createVolumeManager, type KubeletVolumeManager } from './kubelet/volume
 import type { KubeletTiming } from './kubelet/types';
 import { DEFAULT_TIME_SCALE, labTimingConfigMap, labTimingFor, type LabTiming } from './lab-timing';
 import { createRuntime } from './runtime';
+import { LabStatsPublisher } from './lab-stats';
 import { dockerEndpoint, LabRuntimeStatus } from './lab-status';
 import { publishedPortResolver } from './proxy/published-ports';
 import { clientServiceEnvironment } from './proxy/service-env';
@@ -330,6 +331,11 @@ export async function startLab(options: LabOptions): Promise<Lab> {
     // Last started, so first stopped: faults are reverted while kubelets, runtime and proxy still run.
     const chaos = await startChaos({ client: new KubeClient(handler, 'system:chaos-controller'), runtime, nodes, proxy, clock, labId });
     stops.push(() => chaos.stop());
+    const readyMs = performance.now() - startedAt;
+    // "Ready in N ms" and the lab's RSS for the dashboard overview (annotations on kube-system/bosun-lab-timing).
+    const labStats = new LabStatsPublisher({ client: apiserverClient, clock, readyMs, logger: console });
+    labStats.start();
+    stops.push(() => labStats.stop());
     // Off the start-up path: ready first, then the one-time schema build strict field validation needs.
     setImmediate(() => warmSchemas(builtinResources));
     return {
@@ -340,7 +346,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
       token,
       dataDir: options.dataDir,
       startedAt,
-      readyMs: performance.now() - startedAt,
+      readyMs,
       handler,
       labId,
       nodes,

@@ -135,4 +135,17 @@ export const inspectEn = {
     volumesOfClass: 'PersistentVolumes of this class ({n})',
     claimsOfClass: 'PersistentVolumeClaims of this class ({n})',
   },
+  labStats: {
+    readyIn: 'Lab ready in',
+    dashboardReady: 'dashboard: {ms} ms',
+    memory: 'Lab memory (RSS)',
+    memoryHelp: 'Resident memory of the lab process, sampled by the lab every 30 s (last: {at})',
+    pageHeap: 'this page: {mb} MB JS heap',
+    timeScale: 'Time scale',
+    realTime: 'Kubernetes’ own timers',
+    scaled: 'timers divided: hover for values',
+    timersTitle: 'Timers of this lab (kube-system/bosun-lab-timing)',
+    timer: 'Timer',
+    lab: 'Lab',
+  },
 };

@@ -136,4 +136,17 @@ export const inspectZhCN: typeof inspectEn = {
     volumesOfClass: '此类的持久卷（{n}）',
     claimsOfClass: '此类的持久卷申领（{n}）',
   },
+  labStats: {
+    readyIn: '实验室就绪用时',
+    dashboardReady: '控制台：{ms} 毫秒',
+    memory: '实验室内存（RSS）',
+    memoryHelp: '实验室进程的常驻内存，由实验室每 30 秒采样一次（最近：{at}）',
+    pageHeap: '本页面：JS 堆 {mb} MB',
+    timeScale: '时间缩放',
+    realTime: 'Kubernetes 原始计时',
+    scaled: '计时已按比例缩短：悬停查看数值',
+    timersTitle: '本实验室的计时器（kube-system/bosun-lab-timing）',
+    timer: '计时器',
+    lab: '实验室',
+  },
 };
