@@ -15,6 +15,8 @@ const NODES = Math.ceil(PODS / 100);
 const PATCHES = 30;
 const IDLE_SECONDS = 10;
 const CLOCK_TICKS = 100; // sysconf(_SC_CLK_TCK) on Linux
+/** The page's document, for predicates that run in the page (this file is compiled without the DOM lib). */
+declare const document: { querySelector(selector: string): { textContent: string | null } | null };
 
 async function apiFetch(apiUrl: string, token: string, path: string, init: RequestInit = {}): Promise<Response> {
   const res = await fetch(`${apiUrl}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(init.headers ?? {}) } });
