@@ -105,6 +105,38 @@ class EntryEvent implements StoreEvent {
   get objectJson(): string {
     return this.entry.json;
   }
+
+  /**
+   * The event for live delivery: every watcher sees the same objects, parsed on the first watcher's
+   * read — never when no watcher looks (nobody watches Events in a headless lab, say).
+   */
+  live(): StoreEvent {
+    return new LiveEvent(this);
+  }
+}
+
+class LiveEvent implements StoreEvent {
+  readonly type: StoreEvent['type'];
+  readonly key: string;
+  readonly resourceVersion: number;
+  readonly objectJson: string;
+  private parsed?: KubeObject;
+  private prevParsed?: KubeObject;
+
+  constructor(private readonly event: EntryEvent) {
+    this.type = event.type;
+    this.key = event.key;
+    this.resourceVersion = event.resourceVersion;
+    this.objectJson = event.objectJson;
+  }
+
+  get object(): KubeObject {
+    return (this.parsed ??= this.event.object);
+  }
+
+  get prevObject(): KubeObject | undefined {
+    return (this.prevParsed ??= this.event.prevObject);
+  }
 }
 
 export class StoreCore implements Store {
@@ -179,7 +211,7 @@ export class StoreCore implements Store {
       this.entries.set(key, entry);
       this.keys.insert(key);
       this.rv = rv;
-      this.window.publish(new EntryEvent('ADDED', key, entry, undefined));
+      this.publish(new EntryEvent('ADDED', key, entry, undefined));
       return JSON.parse(json) as KubeObject;
     });
   }
@@ -193,7 +225,7 @@ export class StoreCore implements Store {
       const entry = new Entry(rv, json);
       this.entries.set(key, entry);
       this.rv = rv;
-      this.window.publish(new EntryEvent('MODIFIED', key, entry, old));
+      this.publish(new EntryEvent('MODIFIED', key, entry, old));
       old.supersede();
       return JSON.parse(json) as KubeObject;
     });
@@ -209,7 +241,7 @@ export class StoreCore implements Store {
       this.rv = rv;
       // etcd3 semantics: the DELETED event carries the last state at the deletion's revision.
       const last = new Entry(rv, stamp(JSON.parse(old.json) as KubeObject, rv));
-      this.window.publish(new EntryEvent('DELETED', key, last, old));
+      this.publish(new EntryEvent('DELETED', key, last, old));
       last.supersede();
       old.supersede();
       return JSON.parse(last.json) as KubeObject;
@@ -242,6 +274,10 @@ export class StoreCore implements Store {
   /** Waits until every write accepted so far has been committed or failed. */
   protected drain(): Promise<unknown> {
     return this.queue;
+  }
+
+  private publish(event: EntryEvent): void {
+    this.window.publish(event, this.window.watcherCount > 0 ? event.live() : event);
   }
 
   private current(key: string, options: UpdateOptions | undefined): Entry {

@@ -40,8 +40,11 @@ export class WatchWindow {
     return this.watchers.size;
   }
 
-  /** Appends a committed event (dropping the oldest when full) and delivers it to live watchers. */
-  publish(event: StoreEvent): void {
+  /**
+   * Appends a committed event (dropping the oldest when full) and delivers it to live watchers — as
+   * `live` when given: the same event with its objects at hand, while the ring keeps the compact form.
+   */
+  publish(event: StoreEvent, live: StoreEvent = event): void {
     if (this.length === this.capacity) {
       const dropped = this.ring[this.head]!;
       this.startResourceVersion = dropped.resourceVersion;
@@ -53,7 +56,7 @@ export class WatchWindow {
     this.length++;
     // A snapshot, so a callback that starts or stops watches does not disturb this delivery.
     for (const watcher of [...this.watchers]) {
-      if (!watcher.stopped && event.resourceVersion > watcher.after && event.key.startsWith(watcher.prefix)) this.deliver(watcher, event);
+      if (!watcher.stopped && live.resourceVersion > watcher.after && live.key.startsWith(watcher.prefix)) this.deliver(watcher, live);
     }
   }
 

@@ -1,6 +1,7 @@
 // Preload for profiling a lab child process (NODE_OPTIONS refuses --cpu-prof): `--import` this file with
 // BOSUN_CPU_PROFILE=<path.cpuprofile> to write a V8 CPU profile (open it in Chrome DevTools or read it
-// with tests/bench/profile-top.mjs) when the process exits.
+// with tests/bench/profile-top.mjs) when the process exits, and/or BOSUN_HEAP_PROFILE=<path.heapprofile>
+// to write a sampling heap profile (where the live memory was allocated) on SIGUSR2.
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 
@@ -15,6 +16,20 @@ if (out) {
   process.on('exit', () => {
     session.post('Profiler.stop', (err, result) => {
       if (!err) writeFileSync(out, JSON.stringify(result.profile));
+    });
+  });
+}
+
+const heapOut = process.env.BOSUN_HEAP_PROFILE;
+if (heapOut) {
+  const session = new Session();
+  session.connect();
+  session.post('HeapProfiler.enable');
+  session.post('HeapProfiler.startSampling', { samplingInterval: 64 * 1024 });
+  process.on('SIGUSR2', () => {
+    session.post('HeapProfiler.collectGarbage');
+    session.post('HeapProfiler.getSamplingProfile', (err, result) => {
+      if (!err) writeFileSync(heapOut, JSON.stringify(result.profile));
     });
   });
 }

@@ -25,12 +25,15 @@ function rssMb(pid: number): number {
 
 export async function benchScale(): Promise<void> {
   const profile = process.env.BOSUN_SCALE_CPU_PROFILE;
-  const nodeOptions = profile ? `--import ${join(__dirname, 'cpu-profile.mjs')}` : undefined;
+  const heapProfile = process.env.BOSUN_SCALE_HEAP_PROFILE;
+  const nodeOptions = profile || heapProfile ? `--import ${join(__dirname, 'cpu-profile.mjs')}` : undefined;
   const serve = await startServe({
     built: process.env.BOSUN_SCALE_SOURCE !== '1',
     args: ['--nodes', String(NODES)],
     timeoutMs: 120_000,
-    env: nodeOptions ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${nodeOptions}`.trim(), BOSUN_CPU_PROFILE: profile! } : undefined,
+    env: nodeOptions
+      ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${nodeOptions}`.trim(), BOSUN_CPU_PROFILE: profile ?? '', BOSUN_HEAP_PROFILE: heapProfile ?? '' }
+      : undefined,
   });
   let peak = 0;
   const rows: Row[] = [];
@@ -66,6 +69,10 @@ export async function benchScale(): Promise<void> {
       if (VERBOSE) console.log(`${((performance.now() - t0) / 1000).toFixed(1)} s: ${ready} Ready, RSS ${rssMb(serve.child.pid!).toFixed(0)} MB`);
     }
     const elapsed = performance.now() - t0;
+    if (heapProfile) {
+      serve.child.kill('SIGUSR2');
+      await new Promise((r) => setTimeout(r, 15_000));
+    }
     const full = rssMb(serve.child.pid!);
     peak = Math.max(peak, full);
     rows.push({
