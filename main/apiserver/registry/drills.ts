@@ -14,51 +14,56 @@ const str: Schema = { type: 'string' };
 const int: Schema = { type: 'integer', format: 'int32' };
 const bool: Schema = { type: 'boolean' };
 const obj = (properties: Record<string, Schema>, required?: string[]): Schema => ({ type: 'object', properties, ...(required ? { required } : {}) });
+/** `kubectl explain` shows these. */
+const doc = (schema: Schema, description: string): Schema => ({ ...schema, description });
 /** Fault templates are checked by the fault kinds' own validation when the drill creates them. */
 const faultTemplate: Schema = { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
 
 const check: Schema = obj(
   {
-    name: str,
-    deploymentReady: obj({ name: str, minReady: int }),
-    endpoints: obj({ service: str, minReady: int }),
-    http: obj({ url: str, service: str, port: int, path: str, ratePerSecond: int, successPercent: int, timeout: str }),
+    name: doc(str, 'Name of the check, unique in its list (timeline and report use it).'),
+    deploymentReady: doc(obj({ name: str, minReady: int }), "Holds when the Deployment's status.readyReplicas is at least minReady."),
+    endpoints: doc(obj({ service: str, minReady: int }), "Holds when the Service's Endpoints have at least minReady ready addresses."),
+    http: doc(
+      obj({ url: str, service: str, port: int, path: str, ratePerSecond: int, successPercent: int, timeout: str }),
+      'GETs url (http://127.0.0.1…) or the NodePort of service+port, ratePerSecond times a second (default 10); holds when at least successPercent (default 95) of the last ratePerSecond answers were 2xx within timeout (default 1s).',
+    ),
   },
   ['name'],
 );
 
 const step: Schema = obj(
   {
-    name: str,
-    nodeFault: faultTemplate,
-    podFault: faultTemplate,
-    serviceFault: faultTemplate,
-    rollout: obj({ deployment: str, container: str, image: str, restart: bool }),
-    drain: obj({ node: str, uncordonAfter: bool, timeout: str }),
-    duration: str,
+    name: doc(str, 'Step name (a DNS label); a fault step creates the fault <drill>-<step>.'),
+    nodeFault: doc(faultTemplate, 'A NodeFault spec to inject for duration.'),
+    podFault: doc(faultTemplate, 'A PodFault spec to inject for duration.'),
+    serviceFault: doc(faultTemplate, 'A ServiceFault spec to inject for duration.'),
+    rollout: doc(obj({ deployment: str, container: str, image: str, restart: bool }), 'kubectl set image (image) or kubectl rollout restart (restart: true) of a Deployment; waits for the rollout.'),
+    drain: doc(obj({ node: str, uncordonAfter: bool, timeout: str }), 'kubectl drain --ignore-daemonsets: cordon, evict through pods/eviction (429s retried every second), wait; uncordonAfter uncordons.'),
+    duration: doc(str, 'Go duration: how long a fault stays, or the wait after a rollout/drain; alone, a pause.'),
   },
   ['name'],
 );
 
 /** Structural schema (as a CRD declares one): kubectl explain and strict field validation read it. */
-export const DRILL_SCHEMA: Schema = obj({
+export const DRILL_SCHEMA: Schema = doc(obj({
   apiVersion: str,
   kind: str,
   spec: obj(
     {
-      hypothesis: str,
-      steadyState: { type: 'array', items: check },
-      steps: { type: 'array', items: step },
-      abortWhen: { type: 'array', items: check },
-      abortAfter: str,
-      recoveryTimeout: str,
-      steadyStateTimeout: str,
+      hypothesis: doc(str, 'What the drill expects to stay true, in words.'),
+      steadyState: doc({ type: 'array', items: check }, 'Checks that must hold before the first step and again within recoveryTimeout after the last.'),
+      steps: doc({ type: 'array', items: step }, 'What the drill does, in order.'),
+      abortWhen: doc({ type: 'array', items: check }, 'Checks whose failure for abortAfter straight aborts the drill (its faults are deleted).'),
+      abortAfter: doc(str, 'Go duration, default 5s.'),
+      recoveryTimeout: doc(str, 'Go duration, default 60s: how long after the last step the steady state may take to come back.'),
+      steadyStateTimeout: doc(str, 'Go duration, default 60s: how long the steady state may take to hold before the first step.'),
     },
     ['steadyState', 'steps'],
   ),
   // Written by the drill controller only; kept open so a newer report field never trips strict decoding.
-  status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
-});
+  status: doc({ type: 'object', 'x-kubernetes-preserve-unknown-fields': true }, 'Phase, current step, timeline and report, written by the drill controller.'),
+}), 'A chaos drill: steady-state checks, fault steps, a timeline and a report (docs/DRILLS.md). Runs once, when created.');
 
 function stepText(o: Obj): string {
   const steps: Obj[] = o.spec?.steps ?? [];
