@@ -143,7 +143,7 @@ export const inspectEn = {
     pageHeap: 'this page: {mb} MB JS heap',
     timeScale: 'Time scale',
     realTime: 'Kubernetes’ own timers',
-    scaled: 'timers divided: hover for values',
+    scaled: 'hover for the timers',
     timersTitle: 'Timers of this lab (kube-system/bosun-lab-timing)',
     timer: 'Timer',
     lab: 'Lab',

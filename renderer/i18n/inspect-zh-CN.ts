@@ -144,7 +144,7 @@ export const inspectZhCN: typeof inspectEn = {
     pageHeap: '本页面：JS 堆 {mb} MB',
     timeScale: '时间缩放',
     realTime: 'Kubernetes 原始计时',
-    scaled: '计时已按比例缩短：悬停查看数值',
+    scaled: '悬停查看各计时器',
     timersTitle: '本实验室的计时器（kube-system/bosun-lab-timing）',
     timer: '计时器',
     lab: '实验室',
