@@ -3,8 +3,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { aggregatedDiscovery, AGGREGATED_CONTENT_TYPE, apiGroup, apiGroupList, apiResourceList, apiVersions } from '../discovery/discovery';
 import { type ExtraSubresources, findGroupVersion } from '../discovery/group-versions';
 import type { VersionInfo } from '../discovery/version';
-import { openApiV2, openApiV3GroupVersion, openApiV3Index } from '../openapi/openapi';
-import { OPENAPI_V2_PROTOBUF, OPENAPI_V2_PROTOBUF_ALT, openApiV2Protobuf } from '../openapi/openapi-v2-protobuf';
+import { OPENAPI_V2_PROTOBUF, OPENAPI_V2_PROTOBUF_ALT } from '../openapi/openapi-v2-protobuf';
+import { openApiDocuments } from '../openapi/served-documents';
 import type { ResourceDef } from '../types';
 import { negotiate, notAcceptable, parseAccept } from './negotiation';
 import { notFound } from './resource-requests';
@@ -77,14 +77,14 @@ function acceptsJson(accept: string | undefined): boolean {
 function serveOpenApiV2(req: IncomingMessage, res: ServerResponse, ctx: DocumentContext, title: string): void {
   for (const range of parseAccept(req.headers.accept)) {
     if (range.type === OPENAPI_V2_PROTOBUF || range.type === OPENAPI_V2_PROTOBUF_ALT) {
-      const body = openApiV2Protobuf(ctx.resources, title, ctx.version.gitVersion, ctx.extra);
+      const body = openApiDocuments(ctx.resources, title, ctx.version.gitVersion, ctx.extra).v2Protobuf();
       // As kube-openapi: the '@' spelling is not a valid Go media type, so it is answered as octet-stream.
       const contentType = range.type === OPENAPI_V2_PROTOBUF ? 'application/octet-stream' : OPENAPI_V2_PROTOBUF_ALT;
       res.writeHead(200, { 'Content-Type': contentType, 'Content-Length': body.length, 'Cache-Control': 'no-cache, private' });
       return void res.end(req.method === 'HEAD' ? undefined : body);
     }
     if ((range.type === 'application/json' && !range.params.as) || range.type === '*/*' || range.type === 'application/*') {
-      return writeJson(res, 200, openApiV2(ctx.resources, title, ctx.version.gitVersion, ctx.extra));
+      return writeJson(res, 200, openApiDocuments(ctx.resources, title, ctx.version.gitVersion, ctx.extra).v2Json());
     }
   }
   throw notAcceptable();
@@ -94,11 +94,13 @@ export function serveOpenApi(req: IncomingMessage, res: ServerResponse, pathname
   const title = 'Kubernetes';
   if (pathname === '/openapi/v2') return serveOpenApiV2(req, res, ctx, title);
   if (!acceptsJson(req.headers.accept)) throw notAcceptable();
-  if (pathname === '/openapi/v3' || pathname === '/openapi/v3/') return writeJson(res, 200, openApiV3Index(ctx.resources, title, ctx.extra));
+  // Generated on first use and kept serialized (see served-documents.ts).
+  const docs = openApiDocuments(ctx.resources, title, ctx.version.gitVersion, ctx.extra);
+  if (pathname === '/openapi/v3' || pathname === '/openapi/v3/') return writeJson(res, 200, docs.v3Index());
   const m = /^\/openapi\/v3\/(?:api\/([^/]+)|apis\/([^/]+)\/([^/]+))$/.exec(pathname);
   if (!m) throw notFound();
   const [group, version] = m[1] ? ['', m[1]] : [m[2], m[3]];
-  const doc = openApiV3GroupVersion(ctx.resources, group, version, title, ctx.extra);
+  const doc = docs.v3(group, version);
   if (!doc) throw notFound();
   writeJson(res, 200, doc);
 }

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { type ExtraSubresources, findGroupVersion, servedGroups, type ServedGroupVersion } from '../discovery/group-versions';
 import type { ResourceDef } from '../types';
 import { foreignKinds, groupVersionPaths, type Operation, type PathItem } from './operations';
-import { definitionName, kindSchemas, metaSchemas } from './schemas';
+import { type Flavor, foreignKindSchemas, kindSchemas, metaSchemas, type Schema } from './schemas';
 
 type Doc = Record<string, unknown>;
 
@@ -12,14 +12,14 @@ export function gvKey(group: string, version: string): string {
   return group === '' ? `api/${version}` : `apis/${group}/${version}`;
 }
 
-function schemasFor(gv: ServedGroupVersion, items: PathItem[], ref: (n: string) => string): Doc {
-  const schemas: Doc = { ...metaSchemas() };
-  for (const def of gv.resources) Object.assign(schemas, kindSchemas(def, ref));
+/** Every definition a group-version's paths reach, sorted by name as kube-openapi writes them. */
+function schemasFor(gv: ServedGroupVersion, items: PathItem[], flavor: Flavor): Record<string, Schema> {
+  const schemas: Record<string, Schema> = { ...metaSchemas(flavor) };
+  for (const def of gv.resources) Object.assign(schemas, kindSchemas(def, flavor));
   for (const k of foreignKinds(items)) {
-    const name = definitionName(k.group, k.version, k.kind);
-    if (!schemas[name]) schemas[name] = { type: 'object', 'x-kubernetes-preserve-unknown-fields': true, 'x-kubernetes-group-version-kind': [k] };
+    for (const [name, schema] of Object.entries(foreignKindSchemas(k, flavor))) schemas[name] ??= schema;
   }
-  return schemas;
+  return Object.fromEntries(Object.keys(schemas).sort().map((name) => [name, schemas[name]]));
 }
 
 const ref3 = (name: string): string => `#/components/schemas/${name}`;
@@ -57,7 +57,7 @@ export function openApiV3GroupVersion(resources: ResourceDef[], group: string, v
     ];
     paths[item.path] = entry;
   }
-  return { openapi: '3.0.0', info: { title, version }, paths, components: { schemas: schemasFor(gv, items, ref3) } };
+  return { openapi: '3.0.0', info: { title, version }, paths, components: { schemas: schemasFor(gv, items, 'v3') } };
 }
 
 export function documentHash(doc: unknown): string {
@@ -106,7 +106,7 @@ export function openApiV2(resources: ResourceDef[], title: string, version: stri
   for (const group of servedGroups(resources)) {
     for (const gv of group.versions) {
       const items = groupVersionPaths(gv, extra);
-      Object.assign(definitions, schemasFor(gv, items, ref2));
+      Object.assign(definitions, schemasFor(gv, items, 'v2'));
       for (const item of items) {
         const entry: Doc = {};
         for (const op of item.operations) entry[op.method] = operationV2(op);
@@ -115,13 +115,11 @@ export function openApiV2(resources: ResourceDef[], title: string, version: stri
       }
     }
   }
-  // v2 has no `x-kubernetes-preserve-unknown-fields`; keep the documents plain.
-  for (const def of Object.values(definitions) as Doc[]) delete def['x-kubernetes-preserve-unknown-fields'];
   return {
     swagger: '2.0',
     info: { title, version },
     paths,
-    definitions,
+    definitions: Object.fromEntries(Object.keys(definitions).sort().map((name) => [name, definitions[name]])),
     securityDefinitions: { BearerToken: { type: 'apiKey', name: 'authorization', in: 'header', description: 'Bearer token' } },
     security: [{ BearerToken: [] }],
   };

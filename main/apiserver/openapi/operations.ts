@@ -5,7 +5,7 @@
 import { subresourcesOf, type ExtraSubresources, type ServedGroupVersion } from '../discovery/group-versions';
 import { subresourceShape } from '../discovery/subresources';
 import type { ResourceDef } from '../types';
-import { definitionName, META_SCHEMAS } from './schemas';
+import { definitionName, hasBuiltinSchema, META_SCHEMAS } from './schemas';
 
 export type Action = 'get' | 'list' | 'watch' | 'post' | 'put' | 'patch' | 'delete' | 'deletecollection' | 'connect';
 export type HttpMethod = 'get' | 'put' | 'post' | 'patch' | 'delete';
@@ -61,13 +61,16 @@ const DELETE_PARAMS = [
   q('propagationPolicy', 'string', 'Whether and how garbage collection will be performed: Orphan, Background or Foreground.'),
 ];
 const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml'];
+const STRATEGIC_PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
 
 /**
- * Media types a PATCH accepts as advertised here. Strategic merge patch is served but deliberately not
- * advertised: the schemas are loose (no patch merge keys), and kubectl computes a better strategic
- * patch from its compiled-in types when the document does not offer one.
+ * Media types a PATCH accepts as advertised. Strategic merge patch is advertised, as by kube-apiserver,
+ * for the built-in kinds, whose schemas carry the patch extensions (kubectl >= 1.27 then computes its
+ * patch from the OpenAPI v3 document); kinds with a declared schema are like CRDs, which have none.
  */
-export const ADVERTISED_PATCH_TYPES = PATCH_TYPES;
+export function advertisedPatchTypes(def: Pick<ResourceDef, 'group' | 'version' | 'kind' | 'schema'>): string[] {
+  return hasBuiltinSchema(def) ? STRATEGIC_PATCH_TYPES : PATCH_TYPES;
+}
 
 function upperFirst(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
@@ -95,6 +98,7 @@ function resourceItems(def: ResourceDef, extra?: ExtraSubresources): PathItem[] 
     : `${basePath(def.group, def.version)}/${def.resource}`;
   const nsParams = def.namespaced ? ['namespace'] : [];
   const bodyTypes = ['application/json', 'application/yaml'];
+  const patchTypes = advertisedPatchTypes(def);
   const items: PathItem[] = [
     {
       path: collection,
@@ -111,7 +115,7 @@ function resourceItems(def: ResourceDef, extra?: ExtraSubresources): PathItem[] 
       operations: [
         { method: 'get', action: 'get', operationId: id('read'), description: `read the specified ${def.kind}`, gvk, query: [], response: schema },
         { method: 'put', action: 'put', operationId: id('replace'), description: `replace the specified ${def.kind}`, gvk, query: WRITE_PARAMS, body: { schema, mediaTypes: bodyTypes }, response: schema, created: true },
-        { method: 'patch', action: 'patch', operationId: id('patch'), description: `partially update the specified ${def.kind}`, gvk, query: [...WRITE_PARAMS, q('force', 'boolean', 'Force is going to "force" Apply requests.')], body: { schema: META_SCHEMAS.patch, mediaTypes: ADVERTISED_PATCH_TYPES }, response: schema, created: true },
+        { method: 'patch', action: 'patch', operationId: id('patch'), description: `partially update the specified ${def.kind}`, gvk, query: [...WRITE_PARAMS, q('force', 'boolean', 'Force is going to "force" Apply requests.')], body: { schema: META_SCHEMAS.patch, mediaTypes: patchTypes }, response: schema, created: true },
         { method: 'delete', action: 'delete', operationId: id('delete'), description: `delete a ${def.kind}`, gvk, query: DELETE_PARAMS, body: { schema: META_SCHEMAS.deleteOptions, mediaTypes: ['application/json'] }, response: META_SCHEMAS.status },
       ],
     },
@@ -132,7 +136,7 @@ function resourceItems(def: ResourceDef, extra?: ExtraSubresources): PathItem[] 
     for (const verb of shape.verbs) {
       if (verb === 'get') ops.push({ method: 'get', action: sub === 'log' ? 'connect' : 'get', operationId: id('read', suffix), description: `read ${sub} of the specified ${def.kind}`, gvk: subGvk, query: [], response: subSchema });
       if (verb === 'update') ops.push({ method: 'put', action: 'put', operationId: id('replace', suffix), description: `replace ${sub} of the specified ${def.kind}`, gvk: subGvk, query: WRITE_PARAMS, body: { schema: subSchema, mediaTypes: bodyTypes }, response: subSchema, created: true });
-      if (verb === 'patch') ops.push({ method: 'patch', action: 'patch', operationId: id('patch', suffix), description: `partially update ${sub} of the specified ${def.kind}`, gvk: subGvk, query: [...WRITE_PARAMS, q('force', 'boolean', 'Force is going to "force" Apply requests.')], body: { schema: META_SCHEMAS.patch, mediaTypes: ADVERTISED_PATCH_TYPES }, response: subSchema, created: true });
+      if (verb === 'patch') ops.push({ method: 'patch', action: 'patch', operationId: id('patch', suffix), description: `partially update ${sub} of the specified ${def.kind}`, gvk: subGvk, query: [...WRITE_PARAMS, q('force', 'boolean', 'Force is going to "force" Apply requests.')], body: { schema: META_SCHEMAS.patch, mediaTypes: patchTypes }, response: subSchema, created: true });
       if (verb === 'create') ops.push({ method: 'post', action: 'post', operationId: id('create', suffix), description: `create ${sub} of a ${def.kind}`, gvk: subGvk, query: WRITE_PARAMS, body: { schema: subSchema, mediaTypes: bodyTypes }, response: subSchema, created: true });
     }
     items.push({ path: `${collection}/{name}/${sub}`, pathParams: [...nsParams, 'name'], operations: ops });

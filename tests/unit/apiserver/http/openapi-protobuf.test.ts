@@ -37,6 +37,15 @@ const str = (f: Fields, n: number): string | undefined => (f.get(n)?.[0] as Buff
 const msg = (f: Fields, n: number): Fields => decode((f.get(n)?.[0] as Buffer) ?? Buffer.alloc(0));
 const msgs = (f: Fields, n: number): Fields[] => (f.get(n) ?? []).map((b) => decode(b as Buffer));
 
+/** $refs anywhere below a gnostic Schema (properties, items, additionalProperties). */
+function collectRefs(schema: Fields): string[] {
+  const own = str(schema, 1) ? [str(schema, 1)!] : [];
+  const props = msgs(msg(schema, 25), 1).map((n) => msg(n, 2));
+  const items = msgs(msg(schema, 23), 1);
+  const additional = schema.has(21) && msg(schema, 21).has(1) ? [msg(msg(schema, 21), 1)] : [];
+  return [...own, ...[...props, ...items, ...additional].flatMap(collectRefs)];
+}
+
 describe('OpenAPI v2 protobuf (gnostic Document) for kubectl <= 1.28', () => {
   const doc = decode(openApiV2Protobuf(testResources, 'Kubernetes', 'v1.32.0-bosun'));
 
@@ -44,7 +53,27 @@ describe('OpenAPI v2 protobuf (gnostic Document) for kubectl <= 1.28', () => {
     expect(str(doc, 1)).toBe('2.0');
     expect(str(msg(doc, 2), 1)).toBe('Kubernetes');
     expect(str(msg(doc, 2), 2)).toBe('v1.32.0-bosun');
-    expect(doc.has(9)).toBe(false); // no definitions: kubectl keeps its compiled-in patch metadata
+  });
+
+  it('carries every definition as a gnostic Schema, patch extensions included (kubectl apply reads them)', () => {
+    const named = (f: Fields): Map<string, Fields> => new Map(msgs(f, 1).map((n) => [str(n, 1)!, msg(n, 2)]));
+    const definitions = named(msg(doc, 9));
+    const podSpec = definitions.get('io.k8s.api.core.v1.PodSpec')!;
+    expect(msgs(podSpec, 22).map((t) => str(t, 1))).toEqual(['object']);
+    const containers = named(msg(podSpec, 25)).get('containers')!;
+    expect(str(msg(containers, 22), 1)).toBe('array');
+    expect(str(msg(msg(containers, 23), 1), 1)).toBe('#/definitions/io.k8s.api.core.v1.Container');
+    const extensions = Object.fromEntries(msgs(containers, 31).map((e) => [str(e, 1), parse(str(msg(e, 2), 2)!)]));
+    expect(extensions).toMatchObject({ 'x-kubernetes-patch-merge-key': 'name', 'x-kubernetes-patch-strategy': 'merge', 'x-kubernetes-list-map-keys': ['name'] });
+    // map<string, string> → additionalProperties (AdditionalPropertiesItem.schema) of type string.
+    const labels = named(msg(definitions.get('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta')!, 25)).get('labels')!;
+    expect(str(msg(msg(msg(labels, 21), 1), 22), 1)).toBe('string');
+    const deployment = definitions.get('io.k8s.api.apps.v1.Deployment')!;
+    expect(msgs(deployment, 31).map((e) => [str(e, 1), parse(str(msg(e, 2), 2)!)])).toContainEqual(['x-kubernetes-group-version-kind', [{ group: 'apps', kind: 'Deployment', version: 'v1' }]]);
+    // Every $ref points at a definition of the document (kube-openapi refuses the document otherwise).
+    const refs = [...definitions.values()].flatMap((d) => collectRefs(d));
+    expect(refs.length).toBeGreaterThan(100);
+    for (const ref of refs) expect(definitions.has(ref.replace('#/definitions/', ''))).toBe(true);
   });
 
   it('declares fieldValidation on each kind\'s PATCH with the GVK extension', () => {
