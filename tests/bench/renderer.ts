@@ -108,7 +108,7 @@ export async function benchRenderer(): Promise<void> {
     await page.goto(served.dashboardUrl);
     await page.waitForSelector('[data-testid="nav-overview"]');
     await page.goto(`${new URL(served.dashboardUrl).origin}/#/r/pods`);
-    await page.waitForFunction((n) => document.querySelector('[data-testid="list-count"]')?.textContent?.includes(`of ${n}`), PODS, { timeout: 60_000 });
+    await page.waitForFunction((n) => document.querySelector('[data-testid="list-count"]')?.textContent?.includes(`of ${n}`), PODS, { timeout: 180_000 });
     // Only rows labelled bench=hit show; each patch adds one, so each measurement is one new row appearing.
     await page.fill('[data-testid="list-label-selector"] input, input[data-testid="list-label-selector"]', 'bench=hit');
     await page.waitForSelector('[data-testid="list-empty"]', { timeout: 10_000 }).catch(() => undefined);
