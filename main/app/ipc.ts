@@ -1,5 +1,5 @@
-// IPC is only for what a browser cannot do (DESIGN.md rule 2). Today that is one thing: handing the
-// dashboard the API URL and token, which `bosun serve` passes in the URL fragment instead.
+// IPC is only for what a browser cannot do (DESIGN.md rule 2): handing the dashboard the API URL and
+// token (which `bosun serve` passes in the URL fragment instead) here, the desktop settings in settings-ipc.ts.
 import { ipcMain, type IpcMainInvokeEvent } from 'electron';
 import type { Lab } from '../lab';
 import { isLabPage } from './url-policy';
