@@ -49,6 +49,7 @@ export const chaosEn = {
       errorPercent: 'Errors (%)',
       dropPercent: 'Drops (%)',
       create: 'Create',
+      timing: 'At this lab’s timing the node turns NotReady ~{notReady} s after the fault and its pods are evicted ~{evicted} s after it (kube-system/bosun-lab-timing).',
     },
     actionHelp: {
       crash: 'Power loss: every container of the node is killed; the control plane notices after the grace period.',

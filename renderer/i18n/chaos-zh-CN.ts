@@ -50,6 +50,7 @@ export const chaosZhCN: typeof chaosEn = {
       errorPercent: '错误率（%）',
       dropPercent: '丢弃率（%）',
       create: '创建',
+      timing: '按本实验室的时间设置，故障发生约 {notReady} 秒后节点变为 NotReady，约 {evicted} 秒后其 Pod 被驱逐（kube-system/bosun-lab-timing）。',
     },
     actionHelp: {
       crash: '断电：节点上所有容器被杀死；控制平面在宽限期后才察觉。',
