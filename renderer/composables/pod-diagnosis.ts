@@ -208,17 +208,20 @@ function containerFindings(pod: Pod): Finding[] {
     if (initialized?.status !== 'False') break;
     const waiting = s.state?.waiting?.reason;
     const failedTerm = s.state?.terminated && s.state.terminated.exitCode !== 0 ? s.state.terminated : s.lastState?.terminated;
-    if (waiting && waiting !== 'PodInitializing' && !/^(ErrImagePull|ImagePullBackOff|CreateContainerConfigError)$/.test(waiting)) {
+    // Image and config problems have findings of their own; anything else (a crash loop, an error exit) is
+    // reported once, as the init container blocking the app containers.
+    if (waiting && waiting !== 'PodInitializing' && !/^(ErrImagePull|ImagePullBackOff|InvalidImageName|CreateContainerConfigError|CreateContainerError)$/.test(waiting)) {
       out.push({
         code: 'initFailing',
         severity: 'error',
-        params: { container: s.name, reason: waiting, exitCode: failedTerm?.exitCode ?? '?' },
+        params: { container: s.name, reason: waiting, exitCode: failedTerm?.exitCode ?? '?', pod: pod.metadata.name ?? '' },
         evidence: [s.state?.waiting?.message, failedTerm?.message].filter((x): x is string => !!x),
       });
     } else if (!waiting && failedTerm && s.state?.terminated) {
-      out.push({ code: 'initFailing', severity: 'error', params: { container: s.name, reason: failedTerm.reason ?? 'Error', exitCode: failedTerm.exitCode }, evidence: failedTerm.message ? [failedTerm.message] : [] });
+      out.push({ code: 'initFailing', severity: 'error', params: { container: s.name, reason: failedTerm.reason ?? 'Error', exitCode: failedTerm.exitCode, pod: pod.metadata.name ?? '' }, evidence: failedTerm.message ? [failedTerm.message] : [] });
+    } else {
+      out.push(...waitingFindings(s, pod, true));
     }
-    out.push(...waitingFindings(s, pod, true));
   }
   for (const s of pod.status?.containerStatuses ?? []) {
     out.push(...waitingFindings(s, pod, false));

@@ -30,7 +30,7 @@ export const inspectEn = {
       nodeCordoned: { title: 'Node {node} is cordoned', fix: 'Running pods stay, but no new pod lands there: kubectl uncordon {node} when done.' },
       nodeTainted: { title: 'Node {node} has taints', fix: 'Pods without a matching toleration are not scheduled there (NoSchedule) or are evicted (NoExecute).' },
       faultInjected: { title: 'PodFault {fault} ({action}) is injected into this pod', fix: 'This is a drill: delete the PodFault (Chaos screen, or kubectl delete podfault {fault} -n {namespace}) to revert it.' },
-      initFailing: { title: 'Init container {container} has not completed: {reason} (exit code {exitCode})', fix: 'App containers start only after every init container exits 0. Read its logs: kubectl logs -c {container} --previous.' },
+      initFailing: { title: 'Init container {container} has not completed: {reason} (exit code {exitCode})', fix: 'App containers start only after every init container exits 0. Read its logs: kubectl logs {pod} -c {container} --previous.' },
       imagePull: { title: 'Container {container} cannot pull image {image} ({reason})', fix: 'Check the image name and tag, that the registry is reachable from this machine, and imagePullPolicy (IfNotPresent uses a local image).' },
       crashLoop: {
         title: 'Container {container} keeps crashing: {restarts} restarts, last exit {reason} (code {exitCode})',

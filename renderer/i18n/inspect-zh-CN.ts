@@ -31,7 +31,7 @@ export const inspectZhCN: typeof inspectEn = {
       nodeCordoned: { title: '节点 {node} 已被封锁（cordon）', fix: '已运行的 Pod 会保留，但不会有新 Pod 调度到该节点：完成后执行 kubectl uncordon {node}。' },
       nodeTainted: { title: '节点 {node} 带有污点', fix: '没有匹配容忍的 Pod 不会被调度到该节点（NoSchedule）或会被驱逐（NoExecute）。' },
       faultInjected: { title: 'PodFault {fault}（{action}）正作用于此 Pod', fix: '这是一次演练：删除该 PodFault（在“混沌”页面，或 kubectl delete podfault {fault} -n {namespace}）即可恢复。' },
-      initFailing: { title: 'Init 容器 {container} 未完成：{reason}（退出码 {exitCode}）', fix: '所有 Init 容器以 0 退出后应用容器才会启动。查看其日志：kubectl logs -c {container} --previous。' },
+      initFailing: { title: 'Init 容器 {container} 未完成：{reason}（退出码 {exitCode}）', fix: '所有 Init 容器以 0 退出后应用容器才会启动。查看其日志：kubectl logs {pod} -c {container} --previous。' },
       imagePull: { title: '容器 {container} 无法拉取镜像 {image}（{reason}）', fix: '检查镜像名称和标签、本机能否访问镜像仓库，以及 imagePullPolicy（IfNotPresent 会使用本地镜像）。' },
       crashLoop: {
         title: '容器 {container} 反复崩溃：已重启 {restarts} 次，上次退出 {reason}（退出码 {exitCode}）',

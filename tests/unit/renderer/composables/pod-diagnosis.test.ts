@@ -189,4 +189,56 @@ describe('pod diagnosis', () => {
     expect(httpTarget('tcp-socket :80')).toBeUndefined();
     expect([shortDuration(42_000), shortDuration(185_000), shortDuration(3_600_000), shortDuration(7_440_000)]).toEqual(['42s', '3m5s', '1h', '2h4m']);
   });
+
+  it('names a failing init container and a failing exec liveness probe with its restart threshold', () => {
+    const p = pod(
+      {
+        phase: 'Pending',
+        conditions: [
+          { type: 'PodScheduled', status: 'True' },
+          { type: 'Initialized', status: 'False', reason: 'ContainersNotInitialized', message: 'containers with incomplete status: [migrate]' },
+        ],
+        initContainerStatuses: [
+          { name: 'migrate', ready: false, restartCount: 3, image: 'busybox', imageID: '', state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 20s' } }, lastState: { terminated: { exitCode: 2, reason: 'Error' } } },
+        ],
+        containerStatuses: [{ name: 'web', ready: false, restartCount: 0, image: 'nginx', imageID: '', state: { waiting: { reason: 'PodInitializing' } } }],
+      },
+      { initContainers: [{ name: 'migrate', image: 'busybox' }] },
+    );
+    const init = diagnosePod({ pod: p, node: node('True'), nodesLoaded: true, now: NOW });
+    expect(init.verdict).toBe('notRunning');
+    // Reported once, as the init container holding the app containers back.
+    expect(init.findings).toEqual([
+      { code: 'initFailing', severity: 'error', params: { container: 'migrate', reason: 'CrashLoopBackOff', exitCode: 2, pod: 'web-1' }, evidence: ['back-off 20s'] },
+    ]);
+
+    const liveness: PodProbesContainer[] = [
+      {
+        name: 'web',
+        ready: true,
+        started: true,
+        probes: [
+          {
+            type: 'liveness',
+            handler: 'exec [cat /tmp/healthy]',
+            timing: { periodSeconds: 5, failureThreshold: 3, timeoutSeconds: 1, successThreshold: 1, initialDelaySeconds: 0 },
+            result: 'Failure',
+            consecutiveSuccesses: 0,
+            consecutiveFailures: 2,
+            history: [{ time: at(10), ok: false, latencyMs: 4, message: 'command exited with 1' }],
+          },
+        ],
+      },
+    ];
+    const d = diagnosePod({ pod: pod(), node: node('True'), nodesLoaded: true, probes: liveness, now: NOW });
+    expect(d.findings).toEqual([
+      {
+        code: 'livenessFailing',
+        severity: 'error',
+        fix: 'probe.exec',
+        params: expect.objectContaining({ container: 'web', seconds: 10, threshold: 3, command: '[cat /tmp/healthy]', message: 'command exited with 1' }),
+        evidence: ['exec [cat /tmp/healthy]: command exited with 1'],
+      },
+    ]);
+  });
 });
