@@ -11,6 +11,7 @@ import { Backoff } from './backoff';
 import { KubeletFaultHooks } from './fault-hooks';
 import { nodeAddressOf, IpAllocator } from './ip-allocator';
 import { literalEnvResolver, noHandlers, noProbes, noVolumes, type KubeletContext, type KubeletParts } from './kubelet-context';
+import { noHostsFile } from './hosts-file';
 import { nodeSelector, podUidOf, roleOf } from './naming';
 import { NodeStatusReporter } from './node-status';
 import { killContainer, releasePod } from './pod-termination';
@@ -65,6 +66,7 @@ export class Kubelet {
       volumes: options.parts?.volumes ?? noVolumes,
       probes,
       handlers: options.parts?.handlers ?? noHandlers,
+      hosts: options.parts?.hosts ?? noHostsFile,
       recorder,
       ips: new IpAllocator(deps.node.podCIDR),
       crashBackoff: new Backoff(deps.clock, backoff),
