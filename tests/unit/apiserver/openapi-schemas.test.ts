@@ -8,13 +8,14 @@ import { kindMessage } from '../../../main/apiserver/openapi/schemas';
 import { openApiDocuments } from '../../../main/apiserver/openapi/served-documents';
 import { builtinResources } from '../../../main/apiserver/registry';
 import { objectShape, type ValueShape } from '../../../main/apiserver/schema/shape';
+import { nodeMetricsResource, podMetricsResource } from '../../../main/kubelet/resource-metrics';
 
 type Schema = Record<string, any>;
 
 const v3 = (group: string, version: string): Schema => openApiV3GroupVersion(builtinResources, group, version, 'Kubernetes')!;
 const apps = v3('apps', 'v1');
 const core = v3('', 'v1');
-const v2 = openApiV2(builtinResources, 'Kubernetes', 'v1.32.0-bosun');
+const v2 = openApiV2(builtinResources, 'Kubernetes', 'v1.32.0-bosun') as Schema;
 const s3 = (doc: Schema, name: string): Schema => doc.components.schemas[name];
 const CORE = 'io.k8s.api.core.v1';
 const META = 'io.k8s.apimachinery.pkg.apis.meta.v1';
@@ -52,6 +53,19 @@ describe('OpenAPI component schemas from the protobuf messages', () => {
     expect(s3(core, `${CORE}.ResourceRequirements`).properties.limits).toEqual({ type: 'object', additionalProperties: { $ref: '#/components/schemas/io.k8s.apimachinery.pkg.api.resource.Quantity' } });
     expect(s3(apps, 'io.k8s.api.apps.v1.ControllerRevision').properties.data).toEqual({ $ref: '#/components/schemas/io.k8s.apimachinery.pkg.runtime.RawExtension' });
     expect(s3(apps, 'io.k8s.apimachinery.pkg.runtime.RawExtension')).toEqual({ type: 'object', 'x-kubernetes-preserve-unknown-fields': true });
+  });
+
+  it('writes out the kinds the protobuf schema lacks (ControllerRevision, StorageClass, metrics.k8s.io)', () => {
+    const storage = v3('storage.k8s.io', 'v1');
+    expect(s3(storage, 'io.k8s.api.storage.v1.StorageClass').properties.allowedTopologies.items).toEqual({ $ref: `#/components/schemas/${CORE}.TopologySelectorTerm` });
+    expect(s3(storage, `${CORE}.TopologySelectorTerm`).properties.matchLabelExpressions.items.$ref).toBe(`#/components/schemas/${CORE}.TopologySelectorLabelRequirement`);
+    const metrics = openApiV3GroupVersion([...builtinResources, podMetricsResource, nodeMetricsResource], 'metrics.k8s.io', 'v1beta1', 'Kubernetes') as Schema;
+    const pod = s3(metrics, 'io.k8s.api.metrics.v1beta1.PodMetrics');
+    expect(pod['x-kubernetes-group-version-kind']).toEqual([{ group: 'metrics.k8s.io', kind: 'PodMetrics', version: 'v1beta1' }]);
+    expect(pod.properties.window).toEqual({ $ref: `#/components/schemas/${META}.Duration` });
+    expect(s3(metrics, 'io.k8s.api.metrics.v1beta1.ContainerMetrics').properties.usage.additionalProperties).toEqual({ $ref: '#/components/schemas/io.k8s.apimachinery.pkg.api.resource.Quantity' });
+    expect(s3(metrics, 'io.k8s.api.metrics.v1beta1.NodeMetrics').properties.timestamp).toEqual({ $ref: `#/components/schemas/${META}.Time` });
+    for (const ref of refs(metrics)) expect(s3(metrics, ref.replace('#/components/schemas/', '')), ref).toBeDefined();
   });
 
   it('lifts inline structs into their parent, as Go\'s JSON does', () => {
