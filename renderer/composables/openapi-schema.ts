@@ -1,8 +1,8 @@
 // Schema knowledge for the YAML editor, read from the server's OpenAPI v3 (`/openapi/v3` lists one
 // document per group-version). Field names, descriptions and enums of the kind under the cursor, and
-// unknown-field warnings where the schema is closed. The lab publishes deliberately loose kind schemas
-// (its strict validation happens server-side, see docs/API.md), so against the lab most hints come
-// from ObjectMeta; against a real cluster the same code knows every field.
+// unknown-field warnings where the schema is closed. The lab publishes full schemas for every built-in
+// kind (generated from its protobuf definitions, without field descriptions) and the declared ones of
+// its chaos kinds (docs/API.md "OpenAPI"); the same code reads a real cluster's documents.
 import { isMap, isScalar, isSeq, type Document } from 'yaml';
 import type { ApiClient } from '../api/client';
 import type { Diagnostic } from './yaml-documents';
