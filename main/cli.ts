@@ -21,15 +21,16 @@ async function serve(options: ServeOptions): Promise<void> {
   }
   await writeKubeconfig(options.kubeconfig, { server: lab.httpsUrl, caCertificate: lab.caCertificate, token: lab.token });
   console.log(`Bosun API ready at ${lab.url}`);
+  // The token travels in the fragment, which browsers never send to a server, so no log ever holds it.
+  console.log(`Dashboard: ${lab.url}/#token=${lab.token}`);
+  // kubectl gets the https:// form of the same port: client-go sends bearer tokens only over TLS.
+  console.log(`Kubeconfig: ${options.kubeconfig} (server ${lab.httpsUrl}; try: kubectl --kubeconfig ${options.kubeconfig} get namespaces)`);
+  // After the two lines scripts read (API ready, then the Dashboard link), as the serve contract says.
   const t = lab.timing;
   console.log(
     `Lab time scale ${t.timeScale}${t.timeScale === 1 ? ' (real Kubernetes timing)' : ''}: node grace ${t.nodeLifecycle.nodeMonitorGracePeriodMs / 1000}s, ` +
       `default tolerationSeconds ${t.defaultTolerationSeconds} (kubectl -n kube-system get configmap bosun-lab-timing -o yaml)`,
   );
-  // The token travels in the fragment, which browsers never send to a server, so no log ever holds it.
-  console.log(`Dashboard: ${lab.url}/#token=${lab.token}`);
-  // kubectl gets the https:// form of the same port: client-go sends bearer tokens only over TLS.
-  console.log(`Kubeconfig: ${options.kubeconfig} (server ${lab.httpsUrl}; try: kubectl --kubeconfig ${options.kubeconfig} get namespaces)`);
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;

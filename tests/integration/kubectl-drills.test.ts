@@ -80,7 +80,10 @@ describe('Drills with kubectl (fake runtime)', () => {
     const table = await kubectlOk(serve, ['get', 'drills']);
     const [header, row] = table.trim().split('\n');
     expect(header.split(/\s+/)).toEqual(['NAME', 'PHASE', 'STEP', 'HYPOTHESIS', 'RECOVERY', 'AGE']);
-    expect(row).toMatch(/^delete-one\s+Succeeded\s+1\/1 delete-pod\s+Held\s+\d+\.\ds\s+\d+s$/);
+    // RECOVERY shows the report's time to recover, or <none> when no sample caught the break (see above).
+    const report = JSON.parse(await kubectlOk(serve, ['get', 'drill', 'delete-one', '-o', 'json'])).status.report;
+    const recovery = report.timeToRecoverSeconds === undefined ? '<none>' : `${report.timeToRecoverSeconds.toFixed(1)}s`;
+    expect(row).toMatch(new RegExp(`^delete-one\\s+Succeeded\\s+1/1 delete-pod\\s+Held\\s+${recovery.replace('.', '\\.')}\\s+\\d+s$`));
     const wide = await kubectlOk(serve, ['get', 'drills', '-o', 'wide']);
     expect(wide.split('\n')[0]).toMatch(/DETECT\s+FAILED-REQUESTS/);
     expect(await kubectlOk(serve, ['get', 'chaos'])).toContain('drill.chaos.bosun.dev/delete-one');

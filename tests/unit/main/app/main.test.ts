@@ -23,6 +23,8 @@ const fakes = vi.hoisted(() => {
 vi.mock('electron', () => ({ app: fakes.app, dialog: fakes.dialog, ipcMain: { handle: vi.fn() }, Menu: { setApplicationMenu: vi.fn(), buildFromTemplate: vi.fn() }, shell: {} }));
 vi.mock('../../../../main/lab', () => ({ startLab: fakes.startLab, DEFAULT_NODES: 3, DEFAULT_PAUSE_IMAGE: 'registry.k8s.io/pause:3.10' }));
 vi.mock('../../../../main/app/window', () => ({ createMainWindow: fakes.createMainWindow }));
+// The tray follows the lab through API watches (tested in tray tests); here it only has to exist.
+vi.mock('../../../../main/app/tray', () => ({ LabTray: class { follow(): void {} destroy(): void {} } }));
 
 const flush = () => new Promise((r) => setTimeout(r, 0));
 
@@ -49,14 +51,15 @@ describe('Electron entry', () => {
     expect(fakes.createMainWindow).toHaveBeenCalledWith('http://127.0.0.1:40001');
   });
 
-  it('explains a failed start (e.g. no Docker engine) in a dialog and exits non-zero', async () => {
-    fakes.startLab.mockRejectedValue(new Error('connect ENOENT /var/run/docker.sock'));
+  it('explains a failed start (e.g. the port or data folder is unusable) in a dialog and exits non-zero', async () => {
+    // Without Docker the lab starts anyway (the dashboard explains); what can still fail is the lab itself.
+    fakes.startLab.mockRejectedValue(new Error('EACCES: permission denied, mkdir /home/u/.config/Bosun/lab'));
     await boot();
     expect(fakes.dialog.showErrorBox).toHaveBeenCalledTimes(1);
     const [title, body] = fakes.dialog.showErrorBox.mock.calls[0];
     expect(title).toBe('Bosun could not start its lab');
-    expect(body).toContain('connect ENOENT /var/run/docker.sock');
-    expect(body).toContain('Docker');
+    expect(body).toContain('EACCES: permission denied, mkdir /home/u/.config/Bosun/lab');
+    expect(body).toContain('/home/u/.config/Bosun/settings.json');
     expect(fakes.app.exit).toHaveBeenCalledWith(1);
     expect(fakes.createMainWindow).not.toHaveBeenCalled();
   });
