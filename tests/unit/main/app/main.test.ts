@@ -32,6 +32,12 @@ async function boot(): Promise<void> {
   vi.resetModules();
   fakes.listeners.clear();
   await import('../../../../main/app/main');
+  // Start-up reads the saved settings from disk first: wait until it has either opened the window,
+  // reported a failure, or (second instance) quit — however long the file system takes.
+  await vi.waitFor(() => {
+    const settled = fakes.createMainWindow.mock.calls.length + fakes.dialog.showErrorBox.mock.calls.length + fakes.app.quit.mock.calls.length;
+    if (settled === 0) throw new Error('the entry has not settled yet');
+  });
   await flush();
 }
 
