@@ -263,6 +263,44 @@ describe('NodeFaults on the Docker engine', () => {
     await until('3 ready replicas', async () => (await readyReplicas()) === 3, 60_000);
   }, 300_000);
 
+  // The same Kubernetes-visible sequence for the modes that leave containers alive but unreachable: the node
+  // goes silent, the node lifecycle controller marks it Unknown and taints it, the pods are evicted after the
+  // (scaled) toleration, and replacements run elsewhere; after the fault nothing stays paused or cut off.
+  it.each(['freeze', 'partition'])('%s: NotReady → taint → eviction → replacements elsewhere; delete → nothing left paused or disconnected', async (action) => {
+    const node = await victimNode();
+    const victims = (await json(['get', 'pods', '-l', 'app=web'])).items.filter((p: any) => p.spec.nodeName === node).map((p: any) => p.metadata.name);
+    const name = `${action}-evict`;
+    const t0 = Date.now();
+    await kubectlOk(serve, ['apply', '-f', '-'], nodeFault(name, action, node, '10m'));
+    await waitPhase(name, 'Injected');
+    await leaseFrozen(node, 2000);
+    const tUnknown = await until('node Ready=Unknown', async () => {
+      const ready = (await json(['get', 'node', node])).status.conditions.find((c: any) => c.type === 'Ready');
+      return ready?.status === 'Unknown' ? Date.now() : undefined;
+    }, 90_000);
+    expect(((await json(['get', 'node', node])).spec.taints ?? []).map((t: any) => `${t.key}:${t.effect}`)).toContain('node.kubernetes.io/unreachable:NoExecute');
+    const tReplaced = await until('3 ready replicas off the silent node', async () => {
+      const pods = (await json(['get', 'pods', '-l', 'app=web'])).items;
+      const ready = pods.filter((p: any) => p.spec.nodeName !== node && !p.metadata.deletionTimestamp && p.status.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True'));
+      return ready.length === 3 ? Date.now() : undefined;
+    }, 120_000);
+    // The evicted pods cannot finish without their kubelet: they stay Terminating, as in Kubernetes.
+    const stuck = (await json(['get', 'pods', '-l', 'app=web'])).items.filter((p: any) => victims.includes(p.metadata.name));
+    expect(stuck.every((p: any) => p.metadata.deletionTimestamp)).toBe(true);
+    console.log(`node ${action} recovery: NotReady after ${((tUnknown - t0) / 1000).toFixed(1)} s, 3 replacement pods Ready after ${((tReplaced - t0) / 1000).toFixed(1)} s`);
+    expect(await get(nodePort)).toBe(200);
+
+    await kubectlOk(serve, ['delete', 'nodefault', name]);
+    await until(`${node} Ready`, () => nodeReady(node), 30_000);
+    await until('evicted pods gone with their containers', async () => {
+      const pods = (await json(['get', 'pods', '-l', 'app=web'])).items.map((p: any) => p.metadata.name);
+      return victims.every((v: string) => !pods.includes(v)) && containers(node).every((c) => !victims.includes(c.pod));
+    }, 60_000);
+    expect(containers().filter((c) => c.state === 'paused')).toEqual([]);
+    for (const s of containers().filter((c) => c.role === 'sandbox' && c.state === 'running')) expect(podNetworkIp(s.id)).toMatch(/^10\./);
+    await until('3 ready replicas', async () => (await readyReplicas()) === 3, 60_000);
+  }, 300_000);
+
   it('SIGKILL with a partition in force, then restart: start-up reconnects every sandbox with its IP', async () => {
     const node = await victimNode();
     const sandboxes = containers(node).filter((c) => c.role === 'sandbox' && c.state === 'running');
