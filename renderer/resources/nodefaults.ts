@@ -1,30 +1,3 @@
-import { CHAOS_GROUP, CHAOS_VERSION, type NodeFault } from '../../shared/api/chaos';
-import { conditionsOf, since } from './format';
-import { faultAction, faultPhase, faultTargetsText, faultTone } from './faults-format';
-import { describe } from './types';
+import { faultDescriptor } from './fault-descriptor';
 
-export const nodefaults = describe<NodeFault>({
-  kind: 'NodeFault',
-  group: CHAOS_GROUP,
-  version: CHAOS_VERSION,
-  resource: 'nodefaults',
-  namespaced: false,
-  title: 'chaos.titles.nodefaults',
-  columns: [
-    { key: 'action', label: 'chaos.columns.action', width: 130, value: faultAction },
-    { key: 'targets', label: 'chaos.columns.targets', width: 200, grow: 1, value: faultTargetsText },
-    { key: 'phase', label: 'columns.status', width: 150, value: faultPhase, tone: faultTone },
-    { key: 'expires', label: 'chaos.columns.expires', width: 100, value: (f, now) => (f.status?.expiresAt && !f.status.revertedAt ? since(now.toISOString(), new Date(f.status.expiresAt)) : '') },
-  ],
-  summary: [
-    { label: 'chaos.columns.action', value: faultAction },
-    { label: 'chaos.columns.targets', value: faultTargetsText },
-    { label: 'columns.status', value: faultPhase },
-    { label: 'chaos.columns.duration', value: (f) => f.spec.duration },
-    { label: 'chaos.columns.message', value: (f) => f.status?.message },
-  ],
-  sections: ['summary', 'conditions', 'events', 'yaml'],
-  actions: ['delete'],
-  conditions: conditionsOf,
-  searchText: (f) => `${faultAction(f)} ${faultTargetsText(f)} ${faultPhase(f)}`,
-});
+export const nodefaults = faultDescriptor('NodeFault', 'nodefaults', false);
