@@ -2,8 +2,9 @@
 // status, but users may touch metadata meanwhile, so every write re-reads on Conflict and re-applies:
 // losing a status write here would mean losing what must be reverted.
 import { CHAOS_REVERT_FINALIZER, type AnyFault, type FaultCondition, type FaultPhase, type FaultStatus } from '../../shared/api/chaos';
-import { isConflict, isNotFound } from '../../shared/api/errors';
+import { isNotFound } from '../../shared/api/errors';
 import type { ResourceClient } from '../client/client';
+import { retryOnConflict } from '../client/retry';
 
 const MAX_ATTEMPTS = 8;
 
@@ -27,48 +28,36 @@ export function injectedCondition(phase: FaultPhase, message: string, nowMs: num
 }
 
 /**
- * Writes `status` over the fault's current status (our own fields win), retrying on Conflict with a fresh
- * read. Answers the stored object, or undefined when the fault is gone.
+ * Runs a write against the fault as given, and on Conflict against a fresh read (client-go's
+ * RetryOnConflict). Answers the stored object, or undefined when the fault is gone.
  */
-export async function writeFaultStatus<F extends AnyFault>(client: ResourceClient<F>, fault: F, status: FaultStatus): Promise<F | undefined> {
-  let current = fault;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await client.updateStatus(current.metadata.namespace, { ...current, status });
-    } catch (e) {
-      if (isNotFound(e)) return undefined;
-      if (!isConflict(e) || attempt >= MAX_ATTEMPTS) throw e;
-      try {
-        current = await client.get(fault.metadata.namespace, fault.metadata.name ?? '');
-      } catch (err) {
-        if (isNotFound(err)) return undefined;
-        throw err;
-      }
-    }
+async function writeFresh<F extends AnyFault>(client: ResourceClient<F>, fault: F, write: (current: F) => Promise<F>): Promise<F | undefined> {
+  let current: F | undefined;
+  try {
+    return await retryOnConflict(async () => {
+      current = current === undefined ? fault : await client.get(fault.metadata.namespace, fault.metadata.name ?? '');
+      return write(current);
+    }, { steps: MAX_ATTEMPTS });
+  } catch (e) {
+    if (isNotFound(e)) return undefined;
+    throw e;
   }
 }
 
+/** Writes `status` over the fault's current status (our own fields win), retrying on Conflict with a fresh read. */
+export function writeFaultStatus<F extends AnyFault>(client: ResourceClient<F>, fault: F, status: FaultStatus): Promise<F | undefined> {
+  return writeFresh(client, fault, (current) => client.updateStatus(current.metadata.namespace, { ...current, status }));
+}
+
 /** Adds or removes the revert finalizer, retrying on Conflict. Answers the stored object (undefined: gone). */
-export async function setRevertFinalizer<F extends AnyFault>(client: ResourceClient<F>, fault: F, present: boolean): Promise<F | undefined> {
-  let current = fault;
-  for (let attempt = 0; ; attempt++) {
-    const finalizers = (current.metadata.finalizers ?? []).filter((f) => f !== CHAOS_REVERT_FINALIZER);
-    if (present) finalizers.push(CHAOS_REVERT_FINALIZER);
+export function setRevertFinalizer<F extends AnyFault>(client: ResourceClient<F>, fault: F, present: boolean): Promise<F | undefined> {
+  return writeFresh(client, fault, async (current) => {
     const has = (current.metadata.finalizers ?? []).includes(CHAOS_REVERT_FINALIZER);
     if (has === present) return current;
     // Adding a finalizer to an object already being deleted is refused by Kubernetes; nothing to do then.
     if (present && current.metadata.deletionTimestamp) return current;
-    try {
-      return await client.update(current.metadata.namespace, { ...current, metadata: { ...current.metadata, finalizers } });
-    } catch (e) {
-      if (isNotFound(e)) return undefined;
-      if (!isConflict(e) || attempt >= MAX_ATTEMPTS) throw e;
-      try {
-        current = await client.get(fault.metadata.namespace, fault.metadata.name ?? '');
-      } catch (err) {
-        if (isNotFound(err)) return undefined;
-        throw err;
-      }
-    }
-  }
+    const finalizers = (current.metadata.finalizers ?? []).filter((f) => f !== CHAOS_REVERT_FINALIZER);
+    if (present) finalizers.push(CHAOS_REVERT_FINALIZER);
+    return client.update(current.metadata.namespace, { ...current, metadata: { ...current.metadata, finalizers } });
+  });
 }
