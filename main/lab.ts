@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { ConfigMap } from '../shared/api/config';
 import { isAlreadyExists } from '../shared/api/errors';
+import type { Node } from '../shared/api/node';
+import type { Pod } from '../shared/api/pod';
 import { startApiHttpServer } from './apiserver/http/server';
 import { loadOrCreateServingCertificate } from './apiserver/http/tls-certificate';
 import { builtinResources } from './apiserver/registry';
@@ -24,7 +26,7 @@ import { horizontalpodautoscalersV1, hpaV1 } from './apiserver/registry/hpas-v1'
 import type { ApiHandler } from './apiserver/types';
 import { RealClock, type Clock } from './client/clock';
 import { KubeClient } from './client/client';
-import { CONFIGMAPS, LIMITRANGES, RESOURCEQUOTAS, SERVICEACCOUNTS } from './client/gvr';
+import { CONFIGMAPS, LIMITRANGES, NODES, PODS, RESOURCEQUOTAS, SERVICEACCOUNTS } from './client/gvr';
 import { EventRecorder } from './client/events';
 import { PvProvisioner, STORAGECLASSES } from './controllers/pv-provisioner';
 import { ensureKubernetesService } from './controllers/service-kubernetes';
@@ -292,16 +294,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
     stops.push(async () => runtimeStatus.stop());
     await runtimeStatus.start();
     await runtimeStatus.whenReachable(() => nodes.start(options.nodes));
-    // metrics.k8s.io (kubectl top, the HPA): scraped on demand, at most once per HPA sync period.
     const hpaTiming = hpaTimingFor(timing.timeScale);
-    const resourceMetrics = new ResourceMetrics({ runtime, labId, clock, resolutionMs: hpaTiming.syncPeriodMs });
-    const metricsDeps = {
-      metrics: resourceMetrics,
-      podLabels: async (ns?: string) => new Map((await controlPlane.pods().list(ns)).items.map((p) => [`${p.metadata.namespace}/${p.metadata.name}`, p.metadata.labels ?? {}])),
-      nodes: async () => (await controlPlane.nodes().list()).items.map((n) => ({ name: n.metadata.name ?? '', labels: n.metadata.labels })),
-    };
-    handler.registerVirtualResource(podMetricsResource, createPodMetricsProvider(metricsDeps));
-    handler.registerVirtualResource(nodeMetricsResource, createNodeMetricsProvider(metricsDeps));
     const scheduler = startScheduler({ client: new KubeClient(handler, 'system:kube-scheduler'), clock });
     stops.push(() => scheduler.stop());
     const controllers = startControllers({
@@ -315,6 +308,17 @@ export async function startLab(options: LabOptions): Promise<Lab> {
       hpa: hpaTiming,
     });
     stops.push(async () => controllers.stop());
+    // metrics.k8s.io (kubectl top, the HPA): scraped on demand, at most once per HPA sync period; the pods'
+    // and nodes' labels come from the controllers' shared informers, not from a list per request.
+    const pods = controllers.informers.informerFor<Pod>(PODS).lister;
+    const nodeLister = controllers.informers.informerFor<Node>(NODES).lister;
+    const metricsDeps = {
+      metrics: new ResourceMetrics({ runtime, labId, clock, resolutionMs: hpaTiming.syncPeriodMs }),
+      podLabels: async (ns?: string) => new Map((ns ? pods.listNamespace(ns) : pods.list()).map((p) => [`${p.metadata.namespace}/${p.metadata.name}`, p.metadata.labels ?? {}])),
+      nodes: async () => nodeLister.list().map((n) => ({ name: n.metadata.name ?? '', labels: n.metadata.labels })),
+    };
+    handler.registerVirtualResource(podMetricsResource, createPodMetricsProvider(metricsDeps));
+    handler.registerVirtualResource(nodeMetricsResource, createNodeMetricsProvider(metricsDeps));
     const pvProvisioner = new PvProvisioner({
       client: controlPlane,
       informers: controllers.informers,
