@@ -2,34 +2,11 @@
 // how long a probe has been failing (its current failure streak), the last message, whether a PodFault
 // injected the failure, and a fix that depends on the handler and the answer.
 import type { Pod } from '../../shared/api/pod';
+import type { ProbeResultEntry as ProbeHistoryEntry, ContainerProbes as PodProbesContainer, ProbeSnapshot as PodProbesProbe } from '../components/detail/lab-types';
 import type { Finding } from './pod-diagnosis';
 
-export interface ProbeHistoryEntry {
-  time: string;
-  ok: boolean;
-  latencyMs: number;
-  message: string;
-}
-
-/** One probe as PodProbes serves it (main/kubelet/probes/manager.ts ProbeSnapshot, restated). */
-export interface PodProbesProbe {
-  type: 'startup' | 'liveness' | 'readiness';
-  handler: string;
-  timing: { periodSeconds: number; failureThreshold: number; timeoutSeconds: number; successThreshold: number; initialDelaySeconds: number };
-  result: 'Success' | 'Failure' | 'Unknown';
-  consecutiveSuccesses: number;
-  consecutiveFailures: number;
-  history: ProbeHistoryEntry[];
-  /** Set while a PodFault makes this probe fail. */
-  injectedFailure?: string;
-}
-
-export interface PodProbesContainer {
-  name: string;
-  ready: boolean;
-  started: boolean;
-  probes: PodProbesProbe[];
-}
+// The PodProbes shapes live once, in components/detail/lab-types.ts; these are their names here.
+export type { ProbeResultEntry as ProbeHistoryEntry, ProbeSnapshot as PodProbesProbe, ContainerProbes as PodProbesContainer } from '../components/detail/lab-types';
 
 const CODES = { readiness: 'readinessFailing', liveness: 'livenessFailing', startup: 'startupFailing' } as const;
 

@@ -15,6 +15,8 @@ export interface ProbeSnapshot {
   consecutiveSuccesses: number;
   consecutiveFailures: number;
   history: ProbeResultEntry[];
+  /** Set while a PodFault makes this probe fail. */
+  injectedFailure?: string;
 }
 
 export interface ContainerProbes {
