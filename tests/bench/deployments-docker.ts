@@ -2,7 +2,8 @@
 // create to all Ready, next to raw `docker create + start` of the same 100 containers (20 at a time, over the
 // Engine API) in the same run, and a 20-replica rolling update end to end.
 import { performance } from 'node:perf_hooks';
-import { api, startServe, type ServeHandle } from '../support/serve';
+import { api, startServe } from '../support/serve';
+import { untilRolledOut } from './deployments';
 import { rawCreateStart, removeContainers } from './docker-api';
 import { ms, printTable, type Row } from './stats';
 
@@ -25,21 +26,6 @@ function deployment(name: string, replicas: number, marker: string): unknown {
       },
     },
   };
-}
-
-interface Status { observedGeneration?: number; replicas?: number; updatedReplicas?: number; readyReplicas?: number; availableReplicas?: number }
-
-async function untilRolledOut(serve: ServeHandle, name: string, replicas: number, t0: number, timeoutMs: number): Promise<number> {
-  for (;;) {
-    const r = await api(serve, `/apis/apps/v1/namespaces/${NS}/deployments/${name}`);
-    const d = (await r.json()) as { metadata: { generation: number }; status?: Status };
-    const s = d.status ?? {};
-    if ((s.observedGeneration ?? 0) >= d.metadata.generation && s.updatedReplicas === replicas && s.replicas === replicas && s.readyReplicas === replicas && s.availableReplicas === replicas) {
-      return performance.now() - t0;
-    }
-    if (performance.now() - t0 > timeoutMs) throw new Error(`${name} not rolled out in ${timeoutMs} ms: ${JSON.stringify(s)}`);
-    await new Promise((res) => setTimeout(res, 100));
-  }
 }
 
 async function rawHundred(): Promise<number> {

@@ -28,8 +28,8 @@ async function status(serve: ServeHandle, name: string): Promise<{ generation: n
   return { generation: d.metadata.generation, status: d.status ?? {} };
 }
 
-/** Polls until the rollout is complete; resolves with the elapsed time since t0. */
-async function untilRolledOut(serve: ServeHandle, name: string, replicas: number, t0: number, timeoutMs: number): Promise<number> {
+/** Polls until the rollout is complete; resolves with the elapsed time since t0 (also used by deployments-docker.ts). */
+export async function untilRolledOut(serve: ServeHandle, name: string, replicas: number, t0: number, timeoutMs: number): Promise<number> {
   for (;;) {
     const { generation, status: s } = await status(serve, name);
     if ((s.observedGeneration ?? 0) >= generation && s.updatedReplicas === replicas && s.replicas === replicas && s.readyReplicas === replicas && s.availableReplicas === replicas) {
