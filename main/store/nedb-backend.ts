@@ -4,14 +4,23 @@
 // tree on every write, so the object travels as one opaque string. The counter document carries the
 // resourceVersion of the last delete, which no object carries afterwards.
 //
-// Durability: nedb appends one line per write with fs.appendFile and resolves after write(2) has
-// returned, so an acknowledged write is in the kernel's page cache and survives a kill of the process
-// (SIGKILL included). It does not fsync appends, so a power loss or kernel crash may lose the last
-// writes; compaction rewrites the file crash-safely (temp file, fsync, rename, fsync of the dir).
+// Group commit: the core hands over batches of writes. nedb applies each write to its in-memory
+// documents and indexes as usual, but its per-write append (open, append, close: three trips through
+// libuv's thread pool, one write at a time) is replaced, for this datastore instance, by collecting the
+// lines; the batch is then appended in one write(2) on a file descriptor kept open between batches
+// (reopened after a compaction, which renames a new file over the old one). The lines are the ones
+// nedb would have written (nedb's serialization is JSON.stringify for documents of strings and
+// numbers), so nedb loads and compacts the file as its own.
+//
+// Durability: a batch is acknowledged after write(2) has returned, so an acknowledged write is in the
+// kernel's page cache and survives a kill of the process (SIGKILL included). Appends are not fsynced,
+// so a power loss or kernel crash may lose the last writes; compaction rewrites the file crash-safely
+// (temp file, fsync, rename, fsync of the dir).
+import * as fsp from 'node:fs/promises';
 import type Datastore from '@seald-io/nedb';
 import type { Clock, TimerHandle } from '../client/clock';
 import type { StoreLogger } from './logger';
-import type { StoreBackend } from './store-core';
+import type { BackendWrite, StoreBackend } from './store-core';
 
 /** `_id` of the counter document; object keys always start with "/", so they cannot collide. */
 export const COUNTER_ID = 'meta:resourceVersion';
@@ -34,24 +43,42 @@ export interface CompactionStats {
   compactionFailures: number;
   lastCompactionError?: string;
   appendedSinceCompaction: number;
+  /** Appends to the data file (one per committed batch) since the store was opened. */
+  appends: number;
+}
+
+/** nedb's per-instance persistence hook that appends a write's new documents (see the header). */
+interface NedbPersistence {
+  persistNewStateAsync(docs: object[]): Promise<void>;
 }
 
 export class NedbBackend implements StoreBackend {
   private appended = 0;
+  private appends = 0;
   private compactions = 0;
   private compactionFailures = 0;
   private lastCompactionError?: string;
   private compacting?: Promise<void>;
   private readonly timer?: TimerHandle;
+  /** The lines nedb produced for the batch being committed. */
+  private lines: string[] = [];
+  private file?: fsp.FileHandle;
+  /** Batches and compactions run one at a time, in order. */
+  private serial: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly db: Datastore<ObjectDocument>,
+    private readonly dataFile: string,
     private liveObjects: number,
     private readonly policy: CompactionPolicy,
     private readonly logger: StoreLogger,
     clock: Clock,
     private readonly onReleased: () => void,
   ) {
+    const persistence = (db as unknown as { persistence: NedbPersistence }).persistence;
+    persistence.persistNewStateAsync = async (docs) => {
+      for (const doc of docs) this.lines.push(JSON.stringify(doc) + '\n');
+    };
     if (policy.intervalMs > 0) {
       this.timer = clock.setInterval(() => {
         if (this.appended > 0) void this.compact().catch(() => undefined);
@@ -59,33 +86,36 @@ export class NedbBackend implements StoreBackend {
     }
   }
 
-  async put(key: string, resourceVersion: number, json: string, created: boolean): Promise<void> {
-    if (!key.startsWith('/')) throw new Error(`store keys must start with "/": ${JSON.stringify(key)}`);
-    const doc: ObjectDocument = { _id: key, rv: resourceVersion, json };
-    if (created) {
-      await this.db.insertAsync(doc);
-      this.liveObjects++;
-    } else {
-      const { numAffected } = await this.db.updateAsync({ _id: key }, doc, {});
-      if (numAffected !== 1) throw new Error(`store data file is out of step with memory: ${key} was not found to update`);
-    }
-    this.noteAppended(1);
-  }
-
-  async remove(key: string, resourceVersion: number): Promise<void> {
-    // Counter first: killed in between, the object survives a restart but its deletion's RV is not reused.
-    await this.db.updateAsync({ _id: COUNTER_ID }, { _id: COUNTER_ID, rv: resourceVersion }, { upsert: true });
-    await this.db.removeAsync({ _id: key }, {});
-    this.liveObjects--;
-    this.noteAppended(2);
+  commit(writes: readonly BackendWrite[]): Promise<void> {
+    return this.inOrder(async () => {
+      this.lines = [];
+      // nedb's executor runs these in order; each only updates nedb's memory and collects its lines.
+      await Promise.all(writes.map((write) => this.apply(write)));
+      const text = this.lines.join('');
+      this.lines = [];
+      this.file ??= await fsp.open(this.dataFile, 'a', 0o600);
+      await this.file.appendFile(text, 'utf8');
+      this.appends++;
+      for (const write of writes) {
+        if (write.type === 'put') {
+          if (write.created) this.liveObjects++;
+          this.noteAppended(1);
+        } else {
+          this.liveObjects--;
+          this.noteAppended(2);
+        }
+      }
+    });
   }
 
   /** Rewrites the data file with only live documents. Failures are logged, counted and rethrown. */
   compact(): Promise<void> {
-    this.compacting ??= (async () => {
-      // Lines appended while the rewrite runs queue behind it in nedb's executor and count towards the next one.
+    this.compacting ??= this.inOrder(async () => {
+      // Lines appended while the rewrite runs queue behind it and count towards the next one.
       this.appended = 0;
       try {
+        // The rewrite renames a new file over the data file: the held descriptor would append to the old one.
+        await this.closeFile();
         await this.db.compactDatafileAsync();
         this.compactions++;
       } catch (err) {
@@ -96,7 +126,7 @@ export class NedbBackend implements StoreBackend {
       } finally {
         this.compacting = undefined;
       }
-    })();
+    });
     return this.compacting;
   }
 
@@ -106,15 +136,47 @@ export class NedbBackend implements StoreBackend {
       compactionFailures: this.compactionFailures,
       lastCompactionError: this.lastCompactionError,
       appendedSinceCompaction: this.appended,
+      appends: this.appends,
     };
   }
 
   async close(): Promise<void> {
     this.timer?.cancel();
-    // Every write was appended before it was acknowledged, so there is nothing left to flush; only an
+    // Every batch was appended before it was acknowledged, so there is nothing left to flush; only an
     // in-flight compaction must finish before the lock is released (its failure is already reported).
-    await this.compacting?.catch(() => undefined);
+    await this.serial.catch(() => undefined);
+    await this.closeFile().catch(() => undefined);
     this.onReleased();
+  }
+
+  private async apply(write: BackendWrite): Promise<void> {
+    const { key } = write;
+    if (!key.startsWith('/')) throw new Error(`store keys must start with "/": ${JSON.stringify(key)}`);
+    if (write.type === 'remove') {
+      // Counter first: killed in between, the object survives a restart but its deletion's RV is not reused.
+      await this.db.updateAsync({ _id: COUNTER_ID }, { _id: COUNTER_ID, rv: write.resourceVersion }, { upsert: true });
+      await this.db.removeAsync({ _id: key }, {});
+      return;
+    }
+    const doc: ObjectDocument = { _id: key, rv: write.resourceVersion, json: write.json };
+    if (write.created) {
+      await this.db.insertAsync(doc);
+    } else {
+      const { numAffected } = await this.db.updateAsync({ _id: key }, doc, {});
+      if (numAffected !== 1) throw new Error(`store data file is out of step with memory: ${key} was not found to update`);
+    }
+  }
+
+  private inOrder<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.serial.then(task);
+    this.serial = run.catch(() => undefined);
+    return run;
+  }
+
+  private async closeFile(): Promise<void> {
+    const file = this.file;
+    this.file = undefined;
+    await file?.close();
   }
 
   private noteAppended(lines: number): void {

@@ -115,6 +115,7 @@ export class NedbStore extends StoreCore {
     }
     const backend = new NedbBackend(
       db,
+      dataFile,
       records.length,
       {
         minAppendedLines: options.compactionMinAppendedLines ?? 10_000,

@@ -1,8 +1,15 @@
 // The one implementation of Store semantics, shared by MemoryStore and NedbStore: a sorted in-memory
 // map of key → object (serving every read), the cluster resourceVersion counter, the watch window,
-// the serialized write queue and the compare-and-swap checks. A persistent store adds a StoreBackend
+// the ordered write path and the compare-and-swap checks. A persistent store adds a StoreBackend
 // beneath it; a write is committed in memory (and its event published) only after the backend has
 // acknowledged it, so nobody ever observes a write that could be lost.
+//
+// Group commit: a write is checked (existence, compare-and-swap) and stamped with its resourceVersion
+// at once, against the state every earlier write leaves behind — committed or still being persisted —
+// and then waits for the next batch. While one batch is being persisted, the writes arriving meanwhile
+// gather into the next, which the backend persists as one unit (one append for nedb). One slow append
+// therefore delays the writes behind it by one append, not by one append each: with one-at-a-time
+// appends a busy machine made every queued write wait for all the appends ahead of it.
 //
 // Copies: objects handed to callers of get/list/create/update/delete are fresh, mutable copies (parsed
 // from the stored JSON, which is the cheapest deep copy of plain data). Objects inside watch events are
@@ -23,16 +30,25 @@ import {
   type StoreWatch,
   type UpdateOptions,
 } from './store';
+import { Entry, EntryEvent } from './store-entry';
 import { WatchWindow } from './watch-window';
 
 /** Default number of events kept for watch resumption (all resources together). */
 export const DEFAULT_WATCH_WINDOW = 10_000;
 
-/** Persistence beneath the core. Each promise resolves only once the write is durable. */
+/** One write as the backend persists it. */
+export type BackendWrite =
+  | { type: 'put'; key: string; resourceVersion: number; json: string; created: boolean }
+  /** A remove must also persist `resourceVersion` as the counter: a delete leaves no object carrying it. */
+  | { type: 'remove'; key: string; resourceVersion: number };
+
+/** Persistence beneath the core. */
 export interface StoreBackend {
-  put(key: string, resourceVersion: number, json: string, created: boolean): Promise<void>;
-  /** Must also persist `resourceVersion` as the counter: a delete leaves no object carrying it. */
-  remove(key: string, resourceVersion: number): Promise<void>;
+  /**
+   * Persists a batch of writes, in order; resolves only once all of them are durable. A failure may
+   * leave a prefix of the batch persisted (never a later write without the earlier ones).
+   */
+  commit(writes: readonly BackendWrite[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -52,91 +68,15 @@ export interface StoreCoreOptions {
   initial?: { resourceVersion: number; records: Iterable<StoredRecord> };
 }
 
-class Entry implements StoredObject {
-  /** Deep-frozen parse of json, made on first need (events, shared reads) and shared from then on. */
-  private frozen?: KubeObject;
-  private superseded = false;
-
-  constructor(
-    readonly resourceVersion: number,
-    readonly json: string,
-  ) {}
-
-  get object(): KubeObject {
-    if (this.frozen) return this.frozen;
-    const object = freezeParsed(JSON.parse(this.json) as KubeObject);
-    if (!this.superseded) this.frozen = object;
-    return object;
-  }
-
-  /**
-   * No longer the current state: forget the parsed object so that the watch window, which keeps old
-   * states for resumption, holds them only as JSON text (a parsed pod costs several times its JSON, and
-   * a full window of 10,000 events was a third of a 100-node lab's memory). Whoever already has the
-   * object keeps it; a late reader (a watch replaying the window) parses its own.
-   */
-  supersede(): void {
-    this.superseded = true;
-    this.frozen = undefined;
-  }
-}
-
-/** A committed event as the window keeps it: objects come from the entries, parsed only while needed. */
-class EntryEvent implements StoreEvent {
-  constructor(
-    readonly type: StoreEvent['type'],
-    readonly key: string,
-    private readonly entry: Entry,
-    private readonly prev: Entry | undefined,
-  ) {}
-
-  get resourceVersion(): number {
-    return this.entry.resourceVersion;
-  }
-
-  get object(): KubeObject {
-    return this.entry.object;
-  }
-
-  get prevObject(): KubeObject | undefined {
-    return this.prev?.object;
-  }
-
-  get objectJson(): string {
-    return this.entry.json;
-  }
-
-  /**
-   * The event for live delivery: every watcher sees the same objects, parsed on the first watcher's
-   * read — never when no watcher looks (nobody watches Events in a headless lab, say).
-   */
-  live(): StoreEvent {
-    return new LiveEvent(this);
-  }
-}
-
-class LiveEvent implements StoreEvent {
-  readonly type: StoreEvent['type'];
-  readonly key: string;
-  readonly resourceVersion: number;
-  readonly objectJson: string;
-  private parsed?: KubeObject;
-  private prevParsed?: KubeObject;
-
-  constructor(private readonly event: EntryEvent) {
-    this.type = event.type;
-    this.key = event.key;
-    this.resourceVersion = event.resourceVersion;
-    this.objectJson = event.objectJson;
-  }
-
-  get object(): KubeObject {
-    return (this.parsed ??= this.event.object);
-  }
-
-  get prevObject(): KubeObject | undefined {
-    return (this.prevParsed ??= this.event.prevObject);
-  }
+/** A checked, stamped write waiting for its batch to be persisted. */
+interface StagedWrite {
+  readonly write: BackendWrite;
+  /** The key's state once this write commits; undefined for a delete. */
+  readonly entry: Entry | undefined;
+  /** Applies the write to memory and publishes its event; returns the caller's copy. */
+  commit(): KubeObject;
+  resolve(object: KubeObject): void;
+  reject(err: unknown): void;
 }
 
 export class StoreCore implements Store {
@@ -145,8 +85,14 @@ export class StoreCore implements Store {
   private readonly window: WatchWindow;
   private readonly backend?: StoreBackend;
   protected readonly logger: StoreLogger;
+  /** resourceVersion of the last committed write: what reads and watches see. */
   private rv: number;
-  private queue: Promise<unknown> = Promise.resolve();
+  /** resourceVersion of the last staged write (committed or not). */
+  private stagedRv: number;
+  /** Each key's state after the writes staged but not yet committed (null: deleted). */
+  private readonly staged = new Map<string, Entry | null>();
+  private nextBatch: StagedWrite[] = [];
+  private flushing?: Promise<void>;
   private closing?: Promise<void>;
   /** Set when the backend failed a write: memory and disk may disagree, so further writes are refused. */
   private failure?: Error;
@@ -160,6 +106,7 @@ export class StoreCore implements Store {
       this.keys.insert(record.key);
       if (record.resourceVersion > this.rv) this.rv = record.resourceVersion;
     }
+    this.stagedRv = this.rv;
     this.window = new WatchWindow(options.watchWindow ?? DEFAULT_WATCH_WINDOW, this.rv, this.logger);
   }
 
@@ -202,49 +149,64 @@ export class StoreCore implements Store {
   }
 
   create(key: string, object: KubeObject): Promise<KubeObject> {
-    return this.enqueue(key, async () => {
-      if (this.entries.has(key)) throw new StoreError('AlreadyExists', key);
-      const rv = this.rv + 1;
+    return this.stage(key, () => {
+      if (this.latest(key)) throw new StoreError('AlreadyExists', key);
+      const rv = ++this.stagedRv;
       const json = stamp(object, rv);
-      if (this.backend) await this.persist(() => this.backend!.put(key, rv, json, true));
       const entry = new Entry(rv, json);
-      this.entries.set(key, entry);
-      this.keys.insert(key);
-      this.rv = rv;
-      this.publish(new EntryEvent('ADDED', key, entry, undefined));
-      return JSON.parse(json) as KubeObject;
+      return {
+        write: { type: 'put', key, resourceVersion: rv, json, created: true },
+        entry,
+        commit: () => {
+          this.entries.set(key, entry);
+          this.keys.insert(key);
+          this.rv = rv;
+          this.publish(new EntryEvent('ADDED', key, entry, undefined));
+          return JSON.parse(json) as KubeObject;
+        },
+      };
     });
   }
 
   update(key: string, object: KubeObject, options?: UpdateOptions): Promise<KubeObject> {
-    return this.enqueue(key, async () => {
+    return this.stage(key, () => {
       const old = this.current(key, options);
-      const rv = this.rv + 1;
+      const rv = ++this.stagedRv;
       const json = stamp(object, rv);
-      if (this.backend) await this.persist(() => this.backend!.put(key, rv, json, false));
       const entry = new Entry(rv, json);
-      this.entries.set(key, entry);
-      this.rv = rv;
-      this.publish(new EntryEvent('MODIFIED', key, entry, old));
-      old.supersede();
-      return JSON.parse(json) as KubeObject;
+      return {
+        write: { type: 'put', key, resourceVersion: rv, json, created: false },
+        entry,
+        commit: () => {
+          this.entries.set(key, entry);
+          this.rv = rv;
+          this.publish(new EntryEvent('MODIFIED', key, entry, old));
+          old.supersede();
+          return JSON.parse(json) as KubeObject;
+        },
+      };
     });
   }
 
   delete(key: string, options?: UpdateOptions): Promise<KubeObject> {
-    return this.enqueue(key, async () => {
+    return this.stage(key, () => {
       const old = this.current(key, options);
-      const rv = this.rv + 1;
-      if (this.backend) await this.persist(() => this.backend!.remove(key, rv));
-      this.entries.delete(key);
-      this.keys.remove(key);
-      this.rv = rv;
-      // etcd3 semantics: the DELETED event carries the last state at the deletion's revision.
-      const last = new Entry(rv, stamp(JSON.parse(old.json) as KubeObject, rv));
-      this.publish(new EntryEvent('DELETED', key, last, old));
-      last.supersede();
-      old.supersede();
-      return JSON.parse(last.json) as KubeObject;
+      const rv = ++this.stagedRv;
+      return {
+        write: { type: 'remove', key, resourceVersion: rv },
+        entry: undefined,
+        commit: () => {
+          this.entries.delete(key);
+          this.keys.remove(key);
+          this.rv = rv;
+          // etcd3 semantics: the DELETED event carries the last state at the deletion's revision.
+          const last = new Entry(rv, stamp(JSON.parse(old.json) as KubeObject, rv));
+          this.publish(new EntryEvent('DELETED', key, last, old));
+          last.supersede();
+          old.supersede();
+          return JSON.parse(last.json) as KubeObject;
+        },
+      };
     });
   }
 
@@ -260,7 +222,7 @@ export class StoreCore implements Store {
   close(): Promise<void> {
     this.closing ??= (async () => {
       // Writes already accepted finish (and are acknowledged) before the backend goes away.
-      await this.queue;
+      await this.drain();
       this.window.stopAll();
       await this.backend?.close();
     })();
@@ -272,16 +234,22 @@ export class StoreCore implements Store {
   }
 
   /** Waits until every write accepted so far has been committed or failed. */
-  protected drain(): Promise<unknown> {
-    return this.queue;
+  protected async drain(): Promise<void> {
+    while (this.flushing) await this.flushing;
   }
 
   private publish(event: EntryEvent): void {
     this.window.publish(event, this.window.watcherCount > 0 ? event.live() : event);
   }
 
+  /** The key's state after every write accepted so far, committed or staged. */
+  private latest(key: string): Entry | undefined {
+    const staged = this.staged.get(key);
+    return staged === undefined ? this.entries.get(key) : (staged ?? undefined);
+  }
+
   private current(key: string, options: UpdateOptions | undefined): Entry {
-    const entry = this.entries.get(key);
+    const entry = this.latest(key);
     if (!entry) throw new StoreError('NotFound', key);
     const expected = options?.expectedResourceVersion;
     // An empty precondition means "unconditional", as an empty metadata.resourceVersion does on PUT.
@@ -295,27 +263,71 @@ export class StoreCore implements Store {
     return entry;
   }
 
-  /** Writes run one at a time in arrival order; each sees every earlier write committed. */
-  private enqueue<T>(key: string, op: () => Promise<T>): Promise<T> {
+  /**
+   * Checks and stamps a write now, in arrival order, and queues it for the next batch. A failed check
+   * (AlreadyExists, NotFound, Conflict) rejects this write alone and consumes no resourceVersion.
+   */
+  private stage(key: string, build: () => Omit<StagedWrite, 'resolve' | 'reject'>): Promise<KubeObject> {
     if (this.closing) return Promise.reject(new StoreError('Closed', key, `store is closed: cannot write ${key}`));
-    const run = this.queue.then(() => {
-      if (this.failure) throw this.failure;
-      return op();
+    if (this.failure) return Promise.reject(this.failure);
+    let staged: Omit<StagedWrite, 'resolve' | 'reject'>;
+    try {
+      staged = build();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    this.staged.set(key, staged.entry ?? null);
+    return new Promise<KubeObject>((resolve, reject) => {
+      this.nextBatch.push({ ...staged, resolve, reject });
+      this.flushing ??= this.flush();
     });
-    this.queue = run.catch(() => undefined);
-    return run;
   }
 
-  private async persist(write: () => Promise<void>): Promise<void> {
+  private async flush(): Promise<void> {
     try {
-      await write();
-    } catch (err) {
-      const cause = err instanceof Error ? err.message : String(err);
-      this.failure = new Error(`the store could not persist a write (${cause}); it refuses further writes until restarted`, {
-        cause: err,
-      });
-      this.logger.error('store write failed; refusing further writes', err);
-      throw err;
+      // Never commit inside the writer's call stack (watchers would run in it): writes made in the
+      // same turn join the first batch.
+      await Promise.resolve();
+      while (this.nextBatch.length > 0) {
+        const batch = this.nextBatch;
+        this.nextBatch = [];
+        await this.commitBatch(batch);
+      }
+    } finally {
+      this.flushing = undefined;
+    }
+  }
+
+  private async commitBatch(batch: StagedWrite[]): Promise<void> {
+    if (this.failure) {
+      for (const write of batch) write.reject(this.failure);
+      return;
+    }
+    if (this.backend) {
+      try {
+        await this.backend.commit(batch.map((write) => write.write));
+      } catch (err) {
+        const cause = err instanceof Error ? err.message : String(err);
+        this.failure = new Error(`the store could not persist a write (${cause}); it refuses further writes until restarted`, {
+          cause: err,
+        });
+        this.logger.error('store write failed; refusing further writes', err);
+        for (const write of batch) write.reject(err);
+        return;
+      }
+    }
+    for (const write of batch) {
+      const key = write.write.key;
+      // A later staged write to the same key keeps its staged state; this one is memory now.
+      if (this.staged.get(key) === (write.entry ?? null)) this.staged.delete(key);
+      let result: KubeObject;
+      try {
+        result = write.commit();
+      } catch (err) {
+        write.reject(err);
+        continue;
+      }
+      write.resolve(result);
     }
   }
 
@@ -327,33 +339,4 @@ export class StoreCore implements Store {
 function stamp(object: KubeObject, rv: number): string {
   // Shallow copies: the caller's object is never modified.
   return JSON.stringify({ ...object, metadata: { ...(object.metadata ?? {}), resourceVersion: String(rv) } });
-}
-
-
-/**
- * deepFreeze for a tree fresh from JSON.parse (nothing in it is frozen yet, nothing is shared): skips
- * primitives and the isFrozen checks, about three times cheaper than the general walk on a pod.
- */
-function freezeParsed<T>(value: T): T {
-  Object.freeze(value);
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const child: unknown = value[i];
-      if (typeof child === 'object' && child !== null) freezeParsed(child);
-    }
-  } else {
-    for (const k in value) {
-      const child: unknown = value[k];
-      if (typeof child === 'object' && child !== null) freezeParsed(child);
-    }
-  }
-  return value;
-}
-
-export function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
 }

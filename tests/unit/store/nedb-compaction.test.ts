@@ -82,4 +82,43 @@ describe('NedbStore compaction', () => {
     expect(store.compactionStats()).toMatchObject({ compactions: 1, compactionFailures: 1 });
     expect(lineCount(store)).toBe(2);
   });
+
+  it('appends the writes that queue up behind an append as one batch, and reloads them all', async () => {
+    const store = await open();
+    const before = store.compactionStats().appends;
+    const writes = Array.from({ length: 50 }, (_, i) => store.create(`/core/configmaps/default/cm-${i}`, { metadata: { name: `cm-${i}` }, data: { i: String(i) } }));
+    const created = await Promise.all(writes);
+    expect(created.map((o) => o.metadata.resourceVersion)).toEqual(created.map((_, i) => String(i + 1)));
+    const appends = store.compactionStats().appends - before;
+    expect(appends).toBeGreaterThanOrEqual(1);
+    expect(appends).toBeLessThan(50);
+    expect(lineCount(store)).toBe(50);
+    const dataDir = store.dataDir;
+    await stores.splice(stores.indexOf(store), 1)[0]!.close();
+    const reopened = await openNedbStore({ dataDir, compactionIntervalMs: 0, logger: logger() });
+    stores.push(reopened);
+    expect(await reopened.count('/core/configmaps/')).toBe(50);
+    expect((await reopened.get('/core/configmaps/default/cm-49'))!.data).toEqual({ i: '49' });
+    expect(reopened.resourceVersion).toBe(50);
+  });
+
+  it('keeps appending to the data file that a compaction put in place', async () => {
+    const store = await open();
+    await store.create('/core/configmaps/default/a', { metadata: { name: 'a' } });
+    await store.update('/core/configmaps/default/a', { metadata: { name: 'a' }, data: { v: '1' } });
+    // Writes issued while the compaction runs, and after it.
+    const during = store.create('/core/configmaps/default/b', { metadata: { name: 'b' } });
+    await Promise.all([store.compact(), during]);
+    await store.delete('/core/configmaps/default/a');
+    const text = fs.readFileSync(path.join(store.dataDir, DATA_FILE), 'utf8');
+    // The delete reached the file the compaction wrote (an append to the replaced file would be lost).
+    expect(text).toContain('"$$deleted":true');
+    const dataDir = store.dataDir;
+    await stores.splice(stores.indexOf(store), 1)[0]!.close();
+    const reopened = await openNedbStore({ dataDir, compactionIntervalMs: 0, logger: logger() });
+    stores.push(reopened);
+    expect(await reopened.get('/core/configmaps/default/a')).toBeUndefined();
+    expect((await reopened.get('/core/configmaps/default/b'))!.metadata.name).toBe('b');
+    expect(reopened.resourceVersion).toBe(4);
+  });
 });

@@ -1,22 +1,26 @@
 // StoreCore over a controllable backend: what callers and watchers observe while a write is being
 // persisted, and what happens when persisting fails.
 import { describe, expect, it } from 'vitest';
-import type { StoreBackend } from '../../../main/store/store-core';
+import type { BackendWrite, StoreBackend } from '../../../main/store/store-core';
 import { StoreCore } from '../../../main/store/store-core';
 import type { StoreEvent } from '../../../main/store/store';
 
 class GatedBackend implements StoreBackend {
   calls: string[] = [];
+  /** The writes of each commit call, as batches. */
+  batches: string[][] = [];
   fail?: Error;
   private release: (() => void)[] = [];
   gated = false;
 
-  async put(key: string, rv: number, json: string, created: boolean): Promise<void> {
-    this.calls.push(`${created ? 'create' : 'update'} ${key} ${rv} ${JSON.parse(json).metadata.resourceVersion}`);
-    await this.gate();
-  }
-  async remove(key: string, rv: number): Promise<void> {
-    this.calls.push(`remove ${key} ${rv}`);
+  async commit(writes: readonly BackendWrite[]): Promise<void> {
+    const batch = writes.map((w) =>
+      w.type === 'put'
+        ? `${w.created ? 'create' : 'update'} ${w.key} ${w.resourceVersion} ${JSON.parse(w.json).metadata.resourceVersion}`
+        : `remove ${w.key} ${w.resourceVersion}`,
+    );
+    this.calls.push(...batch);
+    this.batches.push(batch);
     await this.gate();
   }
   async close(): Promise<void> {
@@ -95,5 +99,88 @@ describe('StoreCore with a backend', () => {
     expect((await store.get('/core/pods/default/a'))!.metadata.resourceVersion).toBe('5');
     const updated = await store.update('/core/pods/default/a', { metadata: { name: 'a' } }, { expectedResourceVersion: '5' });
     expect(updated.metadata.resourceVersion).toBe('8');
+  });
+
+  it('gathers the writes that arrive while a batch is being persisted into the next batch, in order', async () => {
+    const backend = new GatedBackend();
+    const store = new StoreCore({ backend, logger: quiet });
+    const events: string[] = [];
+    store.watch('/', undefined, (e) => events.push(`${e.type} ${e.key} ${e.resourceVersion}`));
+    backend.gated = true;
+    const first = store.create('/core/pods/default/a', { metadata: { name: 'a' } });
+    await tick();
+    // Queued behind the first batch: a create, an update of it, and a delete of the first object.
+    const queued = [
+      store.create('/core/pods/default/b', { metadata: { name: 'b' } }),
+      store.update('/core/pods/default/b', { metadata: { name: 'b', labels: { v: '2' } } }, { expectedResourceVersion: '2' }),
+      store.delete('/core/pods/default/a', { expectedResourceVersion: '1' }),
+    ];
+    await tick();
+    expect(backend.batches).toHaveLength(1);
+    backend.open();
+    const results = await Promise.all([first, ...queued]);
+    expect(backend.batches).toEqual([
+      ['create /core/pods/default/a 1 1'],
+      ['create /core/pods/default/b 2 2', 'update /core/pods/default/b 3 3', 'remove /core/pods/default/a 4'],
+    ]);
+    expect(results.map((o) => o.metadata.resourceVersion)).toEqual(['1', '2', '3', '4']);
+    expect(events).toEqual(['ADDED /core/pods/default/a 1', 'ADDED /core/pods/default/b 2', 'MODIFIED /core/pods/default/b 3', 'DELETED /core/pods/default/a 4']);
+    expect((await store.get('/core/pods/default/b'))!.metadata.labels).toEqual({ v: '2' });
+    expect(await store.get('/core/pods/default/a')).toBeUndefined();
+  });
+
+  it('checks compare-and-swap and existence against writes still being persisted, consuming no version on failure', async () => {
+    const backend = new GatedBackend();
+    const store = new StoreCore({ backend, logger: quiet });
+    await store.create('/core/pods/default/a', { metadata: { name: 'a' } });
+    backend.gated = true;
+    const update = store.update('/core/pods/default/a', { metadata: { name: 'a', labels: { x: '1' } } }, { expectedResourceVersion: '1' });
+    // Still in flight, yet a second writer holding version 1 must lose, as it would once the first commits.
+    await expect(store.update('/core/pods/default/a', { metadata: { name: 'a' } }, { expectedResourceVersion: '1' })).rejects.toMatchObject({
+      code: 'Conflict',
+    });
+    await expect(store.create('/core/pods/default/a', { metadata: { name: 'a' } })).rejects.toMatchObject({ code: 'AlreadyExists' });
+    const deleted = store.delete('/core/pods/default/a');
+    await expect(store.update('/core/pods/default/a', { metadata: { name: 'a' } })).rejects.toMatchObject({ code: 'NotFound' });
+    const recreated = store.create('/core/pods/default/a', { metadata: { name: 'a', labels: { again: 'yes' } } });
+    backend.open();
+    expect((await update).metadata.resourceVersion).toBe('2');
+    expect((await deleted).metadata.resourceVersion).toBe('3');
+    expect((await recreated).metadata.resourceVersion).toBe('4');
+    expect(store.resourceVersion).toBe(4);
+    expect((await store.get('/core/pods/default/a'))!.metadata.labels).toEqual({ again: 'yes' });
+  });
+
+  it('rejects every write of a batch that failed to persist, and the writes queued behind it', async () => {
+    const backend = new GatedBackend();
+    const store = new StoreCore({ backend, logger: quiet });
+    backend.gated = true;
+    const first = store.create('/core/pods/default/a', { metadata: { name: 'a' } });
+    await tick();
+    const batch = [store.create('/core/pods/default/b', { metadata: { name: 'b' } }), store.create('/core/pods/default/c', { metadata: { name: 'c' } })];
+    const settled = Promise.allSettled([first, ...batch]);
+    backend.fail = new Error('EIO: i/o error, write');
+    backend.open();
+    const outcomes = await settled;
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect(outcomes.map((o) => (o as PromiseRejectedResult).reason.message)).toEqual([
+      'EIO: i/o error, write',
+      // The second batch never reached the backend: the store already refused writes.
+      expect.stringMatching(/refuses further writes until restarted/),
+      expect.stringMatching(/refuses further writes until restarted/),
+    ]);
+    expect(backend.batches).toHaveLength(1);
+    expect(store.resourceVersion).toBe(0);
+    expect(await store.count('/core/pods/')).toBe(0);
+  });
+
+  it('never publishes inside the writer\'s call stack, even without a backend', async () => {
+    const store = new StoreCore({ logger: quiet });
+    const events: string[] = [];
+    store.watch('/', undefined, (e) => events.push(e.key));
+    const writes = [store.create('/core/pods/default/a', { metadata: { name: 'a' } }), store.create('/core/pods/default/b', { metadata: { name: 'b' } })];
+    expect(events).toEqual([]);
+    await Promise.all(writes);
+    expect(events).toEqual(['/core/pods/default/a', '/core/pods/default/b']);
   });
 });
