@@ -42,6 +42,11 @@ export interface KubeletContext {
   terminationMessages: Map<string, string>;
   /** Which container instance the prober watches, by `<pod uid>/<container>` (adopted ones included). */
   probed: Map<string, string>;
+  /**
+   * Pods (uids) where a container died since their last sync began: that sync reports the death
+   * before it restarts anything, as the kubelet's SyncPod writes the API status first.
+   */
+  deaths: Set<string>;
   statuses: StatusManager;
   workers: PodWorkers;
   /** The node's InternalIP, every pod's hostIP. */

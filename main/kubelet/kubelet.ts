@@ -76,6 +76,7 @@ export class Kubelet {
       pullFailures: new Map(),
       terminationMessages: new Map(),
       probed: new Map(),
+      deaths: new Set(),
       statuses: new StatusManager(client),
       workers,
       hostIP: nodeAddressOf(deps.node.podCIDR),
@@ -168,7 +169,9 @@ export class Kubelet {
     // Only what the kubelet did not cause itself: deaths and removals (its own starts would just re-sync).
     if (e.type !== 'die' && e.type !== 'oom' && e.type !== 'destroy') return;
     const uid = e.labels[RuntimeLabels.podUid];
-    if (uid) this.ctx.workers.enqueue(uid);
+    if (!uid) return;
+    if (e.type !== 'destroy') this.ctx.deaths.add(uid);
+    this.ctx.workers.enqueue(uid);
   }
 
   /** Containers of pods this node no longer has (deleted while the lab was away, or re-created under a new uid). */

@@ -41,6 +41,8 @@ const shouldRestart = (pod: Pod, c: Container, exitCode: number | undefined, ini
 
 /** Entry point of a pod worker: the pod as the informer last saw it (undefined: gone from the API). */
 export async function syncPod(ctx: KubeletContext, uid: string, pod: Pod | undefined): Promise<void> {
+  // Taken before listing: a death after the list flags (and enqueues) the next sync.
+  const died = ctx.deaths.delete(uid);
   const containers = await listPodContainers(ctx, uid);
   if (!pod) {
     if (containers.length) await releasePod(ctx, uid, containers);
@@ -62,13 +64,24 @@ export async function syncPod(ctx: KubeletContext, uid: string, pod: Pod | undef
     ctx.ips.release(uid);
     return;
   }
-  await reconcile(ctx, pod, containers);
-  await writeStatus(ctx, pod);
+  let current = pod;
+  if (died) {
+    // A container died: show it now, from what was just listed, rather than after the restart (a
+    // container create+start, or more with a pull) that reconcile may do first. Kubernetes' SyncPod
+    // also writes the status before acting; the restart's own status follows below.
+    current = (await writeStatusFrom(ctx, pod, containers)) ?? pod;
+  }
+  await reconcile(ctx, current, containers);
+  await writeStatus(ctx, current);
 }
 
 export async function writeStatus(ctx: KubeletContext, pod: Pod): Promise<void> {
+  await writeStatusFrom(ctx, pod, await listPodContainers(ctx, pod.metadata.uid ?? ''));
+}
+
+/** Computes and writes the pod's status from `containers` (as listed now); returns the stored pod. */
+async function writeStatusFrom(ctx: KubeletContext, pod: Pod, containers: ContainerInfo[]): Promise<Pod | undefined> {
   const uid = pod.metadata.uid ?? '';
-  const containers = await listPodContainers(ctx, uid);
   await Promise.all(containers.filter(hasExited).map((c) => readTerminationMessage(ctx, pod, c)));
   const observed = observe(containers);
   registerWithProber(ctx, pod, observed);
@@ -87,6 +100,7 @@ export async function writeStatus(ctx: KubeletContext, pod: Pod): Promise<void> 
   if (stored && (stored.status?.phase === 'Succeeded' || stored.status?.phase === 'Failed') && stored.status.phase !== pod.status?.phase) {
     ctx.workers.enqueueAfter(uid, 1);
   }
+  return stored;
 }
 
 /** Running instances the prober does not watch yet: adopted after a restart, or started by an earlier run. */
