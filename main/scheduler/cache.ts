@@ -136,10 +136,8 @@ export class SchedulerCache {
     const state = this.podStates.get(key);
     if (!state?.assumed || state.info.uid !== pod.metadata.uid) return undefined;
     const before = state.info.pod;
-    if (before.metadata.labels !== pod.metadata.labels && JSON.stringify(before.metadata.labels) !== JSON.stringify(pod.metadata.labels)) return undefined;
-    const { nodeName: _a, ...a } = before.spec ?? { containers: [] };
-    const { nodeName: _b, ...b } = pod.spec ?? { containers: [] };
-    if (JSON.stringify(a) !== JSON.stringify(b)) return undefined;
+    if (!deepEqual(before.metadata.labels ?? {}, pod.metadata.labels ?? {})) return undefined;
+    if (!deepEqual(before.spec ?? {}, pod.spec ?? {}, 'nodeName')) return undefined;
     return { ...state.info, pod };
   }
 
@@ -180,4 +178,31 @@ export class SchedulerCache {
       if (waiting.size === 0) this.orphans.delete(state.nodeName);
     }
   }
+}
+
+/**
+ * Structural equality of JSON values (key order ignored, like comparing canonical JSON), skipping the
+ * top-level key `ignoreKey`. Runs once per bound pod, where two JSON.stringify calls cost more.
+ */
+export function deepEqual(a: unknown, b: unknown, ignoreKey?: string): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  // undefined-valued keys are absent in JSON: count only defined ones on each side.
+  let nx = 0;
+  for (const k in x) {
+    if (k === ignoreKey || x[k] === undefined) continue;
+    nx++;
+    if (!deepEqual(x[k], y[k])) return false;
+  }
+  let ny = 0;
+  for (const k in y) if (k !== ignoreKey && y[k] !== undefined) ny++;
+  return nx === ny;
 }

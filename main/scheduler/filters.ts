@@ -67,7 +67,9 @@ export function nodeResourcesFit(pod: PodInfo, node: NodeInfo): FilterFailure | 
   if (r.cpu > 0 && r.cpu > a.cpu - used.cpu) reasons.push('Insufficient cpu');
   if (r.memory > 0 && r.memory > a.memory - used.memory) reasons.push('Insufficient memory');
   if (r.ephemeralStorage > 0 && r.ephemeralStorage > a.ephemeralStorage - used.ephemeralStorage) reasons.push('Insufficient ephemeral-storage');
-  for (const [name, want] of Object.entries(r.scalar)) {
+  // for…in: no entries array per node per pod (this runs for every node of every attempt).
+  for (const name in r.scalar) {
+    const want = r.scalar[name];
     if (want > 0 && want > (a.scalar[name] ?? 0) - (used.scalar[name] ?? 0)) reasons.push(`Insufficient ${name}`);
   }
   return reasons.length ? fail('NodeResourcesFit', reasons, false) : undefined;

@@ -22,13 +22,25 @@ const IGNORED = new Set(['cpu', 'memory', 'ephemeral-storage', 'pods']);
 
 export const emptyResources = (): Resources => ({ cpu: 0, memory: 0, ephemeralStorage: 0, scalar: {} });
 
+// Every pod of a workload repeats the same few quantity strings ("100m", "64Mi"): parse each once.
+// Bounded, since quantities come from user input; clearing only costs re-parsing.
+const PARSED_MAX = 4096;
+const parsedMilli = new Map<string, number>();
+const parsedValue = new Map<string, number>();
+
 function parseSafe(value: string | undefined, milli: boolean): number {
   if (value === undefined || value === null) return 0;
+  const memo = milli ? parsedMilli : parsedValue;
+  let n = memo.get(value);
+  if (n !== undefined) return n;
   try {
-    return milli ? milliValue(value) : quantityValue(value);
+    n = milli ? milliValue(value) : quantityValue(value);
   } catch {
-    return 0;
+    n = 0;
   }
+  if (memo.size >= PARSED_MAX) memo.clear();
+  memo.set(value, n);
+  return n;
 }
 
 /** Adds a resource list (requests, overhead, allocatable) into `into`. */

@@ -53,6 +53,25 @@ function podSchedulingKey(pod: Pod): string {
   return JSON.stringify([pod.spec, pod.metadata.labels]);
 }
 
+/**
+ * Indices of the `k` highest totals except `skip`, highest first, ties by lower index — what a stable
+ * sort of all indices by total would start with, without sorting every feasible node for each pod.
+ */
+export function topByTotal(totals: number[], k: number, skip: number): number[] {
+  const top: number[] = [];
+  if (k <= 0) return top;
+  for (let i = 0; i < totals.length; i++) {
+    if (i === skip) continue;
+    const t = totals[i];
+    if (top.length === k && t <= totals[top[k - 1]]) continue;
+    let at = top.length;
+    while (at > 0 && totals[top[at - 1]] < t) at--;
+    top.splice(at, 0, i);
+    if (top.length > k) top.pop();
+  }
+  return top;
+}
+
 export class Scheduler {
   readonly cache = new SchedulerCache();
   readonly queue: SchedulingQueue;
@@ -204,8 +223,7 @@ export class Scheduler {
       const best = this.selectHost(totals);
       chosen = feasible[best];
       // Only the nodes the annotation can list get their per-plugin scores spelled out.
-      const order = totals.map((_, i) => i).sort((a, b) => totals[b] - totals[a]);
-      const listed = [best, ...order.filter((i) => i !== best)].slice(0, DECISION_MAX_NODES);
+      const listed = [best, ...topByTotal(totals, DECISION_MAX_NODES - 1, best)];
       const plugins = Object.entries(byPlugin) as [ScorePluginName, number[]][];
       scored = listed.map((i) => {
         const scores: Partial<Record<ScorePluginName, number>> = {};

@@ -1,6 +1,8 @@
 // Scheduler throughput on the in-process stack (RestHandler + MemoryStore + built-in registry, no
 // kubelets): 5,000 pending pods on 100 nodes, from scheduler start to the last pod bound, next to
 // the raw cost of the same number of binding calls made directly in the same run.
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { performance } from 'node:perf_hooks';
 import type { Node } from '../../shared/api/node';
 import type { Pod } from '../../shared/api/pod';
@@ -50,6 +52,26 @@ async function rawBindings(): Promise<number> {
   return performance.now() - t0;
 }
 
+/**
+ * BOSUN_SCHED_CPU_PROFILE=<file.cpuprofile>: a V8 CPU profile of the scheduling window only (not the
+ * setup or the bindings-alone run), for tests/bench/profile-top.mjs.
+ */
+function profileWindow(out: string | undefined): { stop(): void } {
+  if (!out) return { stop: () => undefined };
+  const session = new Session();
+  session.connect();
+  session.post('Profiler.enable');
+  session.post('Profiler.setSamplingInterval', { interval: 250 });
+  session.post('Profiler.start');
+  return {
+    stop: () =>
+      session.post('Profiler.stop', (err, result) => {
+        if (!err) writeFileSync(out, JSON.stringify(result.profile));
+        session.disconnect();
+      }),
+  };
+}
+
 async function scheduled(): Promise<{ ms: number; misplaced: number }> {
   const client = await labWithPods();
   // The informers are synced before the clock starts: the measure is scheduling, not the first list.
@@ -65,11 +87,13 @@ async function scheduled(): Promise<{ ms: number; misplaced: number }> {
       if (!old.spec?.nodeName && cur.spec?.nodeName && ++bound === POD_COUNT) done();
     },
   });
+  const profile = profileWindow(process.env.BOSUN_SCHED_CPU_PROFILE);
   const t0 = performance.now();
   const handle = startScheduler({ client, informers, clock: new RealClock(), logger: { warn: () => {} } });
   informers.start();
   await all;
   const ms = performance.now() - t0;
+  profile.stop();
   await handle.stop();
   informers.shutdown();
   // Sanity: default spreading keeps each ReplicaSet's 100 pods on distinct nodes (≤ 2 per node).
@@ -94,4 +118,11 @@ export async function benchScheduler(): Promise<void> {
     { name: 'ReplicaSet pods stacked > 2 on one node', value: String(run.misplaced), goal: '0', ok: run.misplaced === 0 },
   ];
   printTable('Scheduler', rows);
+}
+
+if (process.argv[1]?.endsWith('scheduler.ts')) {
+  benchScheduler().catch((e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  });
 }
