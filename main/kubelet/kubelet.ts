@@ -2,7 +2,7 @@
 // (fieldSelector spec.nodeName), runs one serialized worker per pod, reacts to runtime events
 // (die/oom update the status at once, no polling) and adopts what a previous run left running.
 import type { Pod } from '../../shared/api/pod';
-import { EventRecorder } from '../client/events';
+import { EventRecorder, type EventBroadcaster } from '../client/events';
 import { SharedInformer } from '../client/informer';
 import type { TimerHandle } from '../client/clock';
 import type { ContainerInfo, RuntimeEvent } from '../runtime/runtime';
@@ -29,6 +29,8 @@ export interface KubeletOptions {
   logger?: KubeletLogger;
   /** Retry delay for syncs that failed without a backoff of their own (default 2 s). */
   retryMs?: number;
+  /** Shared by the lab's kubelets (lab-nodes.ts): one set of bounded event caches and queue, not one per node. */
+  events?: EventBroadcaster;
 }
 
 export class Kubelet {
@@ -52,7 +54,13 @@ export class Kubelet {
     const client = deps.client;
     const workers = new PodWorkers((uid) => this.sync(uid), deps.clock, this.logger);
     const backoff = { baseMs: deps.timing.backoffBaseMs, capMs: deps.timing.backoffCapMs, resetMs: deps.timing.backoffResetMs };
-    const recorder = new EventRecorder(client, { component: 'kubelet', host: deps.node.name, clock: deps.clock, logger: this.logger });
+    const recorder = new EventRecorder(client, {
+      component: 'kubelet',
+      host: deps.node.name,
+      clock: deps.clock,
+      logger: this.logger,
+      ...(options.events ? { broadcaster: options.events } : {}),
+    });
     const probes = (options.parts?.probes ?? noProbes)(
       {
         onStateChange: (uid) => workers.enqueue(uid),

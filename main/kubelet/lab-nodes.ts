@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import type { Node } from '../../shared/api/node';
 import type { Clock } from '../client/clock';
 import type { KubeClient } from '../client/client';
+import { EventBroadcaster } from '../client/events';
 import { SharedInformer } from '../client/informer';
 import { RuntimeLabels, type ContainerRuntime } from '../runtime/runtime';
 import { parseCidr } from './ip-allocator';
@@ -66,9 +67,12 @@ export class LabNodes {
   /** Nodes whose kubelet a fault stopped (main/chaos/node-faults.ts), with who holds them down. */
   private readonly suspended = new Map<string, { kubelet: Kubelet; holders: Set<string> }>();
   private stopped = false;
+  /** The kubelets' events: one correlator and one bound on queued writes for all nodes (events.ts). */
+  private readonly events: EventBroadcaster;
 
   constructor(private readonly options: LabNodesOptions) {
     this.podNetwork = podNetworkName(options.labId);
+    this.events = new EventBroadcaster({ clock: options.clock });
   }
 
   /** Creates the pod network, starts node-1…node-`count` and every other managed Node, then follows changes. */
@@ -214,7 +218,7 @@ export class LabNodes {
 
   private launch(name: string, deps: KubeletDeps): Promise<void> {
     const run = async (): Promise<void> => {
-      const kubelet = new Kubelet(deps, { parts: this.options.parts?.(deps), logger: this.options.logger });
+      const kubelet = new Kubelet(deps, { parts: this.options.parts?.(deps), logger: this.options.logger, events: this.events });
       this.kubelets.set(name, kubelet);
       await kubelet.start();
     };

@@ -3,7 +3,7 @@ import { ApiError } from '../../../shared/api/errors';
 import type { KubeObject } from '../../../shared/api/meta';
 import { KubeClient } from '../../../main/client/client';
 import { FakeClock } from '../../../main/client/clock';
-import { EventRecorder, formatMessage, type CoreEvent } from '../../../main/client/events';
+import { EventBroadcaster, EventRecorder, formatMessage, type CoreEvent } from '../../../main/client/events';
 import { FakeApi } from './fake-api';
 
 const deployment: KubeObject = {
@@ -163,6 +163,63 @@ describe('EventRecorder', () => {
     const [e] = await events();
     expect(e.message).toBe('bad value "[redacted]" (raw [redacted])');
     expect(logs.some((l) => l.includes('no kind'))).toBe(true);
+  });
+});
+
+describe('EventBroadcaster: recorders sharing one correlator and one queue bound, as the lab kubelets do', () => {
+  const pod = (name: string, uid = `uid-${name}`): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'shop', uid } });
+
+  function setupShared(options: ConstructorParameters<typeof EventBroadcaster>[0] = {}) {
+    const api = new FakeApi();
+    const client = new KubeClient(api, 'system:node');
+    const clock = new FakeClock(Date.UTC(2026, 0, 1, 12, 0, 0));
+    const logs: string[] = [];
+    const broadcaster = new EventBroadcaster({ clock, ...options });
+    const recorder = (host: string) => broadcaster.newRecorder(client, { component: 'kubelet', host, clock, logger: { warn: (m) => logs.push(m) } });
+    const events = async () => (await client.events<CoreEvent>().list('shop')).items;
+    return { api, clock, logs, broadcaster, recorder, events };
+  }
+
+  it('counts repeats per node: the same event from two kubelets is two series, each counted', async () => {
+    const { clock, recorder, events } = setupShared();
+    const [a, b] = [recorder('node-1'), recorder('node-2')];
+    for (const r of [a, b, a, b, a]) {
+      r.event(pod('web'), 'Warning', 'BackOff', 'Back-off restarting failed container app', 'spec.containers{app}');
+      clock.step(10_000);
+    }
+    await Promise.all([a.flush(), b.flush()]);
+    const list = await events();
+    expect(list.map((e) => `${e.source.host}:${e.count}:${e.reportingInstance}`).sort()).toEqual(['node-1:3:kubelet-node-1', 'node-2:2:kubelet-node-2']);
+    expect(list.every((e) => e.firstTimestamp === '2026-01-01T12:00:00Z' || e.firstTimestamp === '2026-01-01T12:00:10Z')).toBe(true);
+  });
+
+  it('combines similar messages per node as a recorder of its own does', async () => {
+    const { recorder, events } = setupShared();
+    const [a, b] = [recorder('node-1'), recorder('node-2')];
+    for (let i = 0; i < 11; i++) a.event(pod('web'), 'Warning', 'Failed', `Error: attempt ${i}`);
+    b.event(pod('web'), 'Warning', 'Failed', 'Error: attempt 0');
+    await Promise.all([a.flush(), b.flush()]);
+    const list = await events();
+    expect(list.filter((e) => e.source.host === 'node-1')).toHaveLength(10);
+    expect(list.filter((e) => e.message.startsWith('(combined from similar events): ')).map((e) => e.source.host)).toEqual(['node-1']);
+    expect(list.filter((e) => e.source.host === 'node-2').map((e) => e.message)).toEqual(['Error: attempt 0']);
+  });
+
+  it('bounds the caches of all recorders together, and their pending writes together', async () => {
+    const { broadcaster, recorder, logs, events } = setupShared({ maxPending: 4, correlator: { cacheSize: 16 } });
+    const nodes = Array.from({ length: 10 }, (_, i) => recorder(`node-${i}`));
+    // Ten nodes record one event each before any write: four queue, six are dropped with a warning.
+    nodes.forEach((r, i) => r.event(pod(`p${i}`), 'Normal', 'Pulled', 'Container image "web:1" already present on machine'));
+    expect(broadcaster.pending).toBe(4);
+    expect(logs.filter((l) => l.includes('dropped') && l.includes('4 writes pending in all recorders'))).toHaveLength(6);
+    await Promise.all(nodes.map((r) => r.flush()));
+    expect(broadcaster.pending).toBe(0);
+    expect(await events()).toHaveLength(4);
+    for (let round = 0; round < 10; round++) {
+      nodes.forEach((r, i) => r.event(pod(`q${round}-${i}`), 'Normal', 'Created', 'Created container: app'));
+      await Promise.all(nodes.map((r) => r.flush()));
+    }
+    expect(broadcaster.correlator.cachedEntries).toBeLessThanOrEqual(16);
   });
 });
 
