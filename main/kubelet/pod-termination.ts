@@ -68,7 +68,6 @@ export async function releasePod(ctx: KubeletContext, uid: string, containers: C
   ctx.imagePullBackoff.resetPrefix(`${uid}/`);
   for (const key of [...ctx.pullFailures.keys()]) if (key.startsWith(`${uid}/`)) ctx.pullFailures.delete(key);
   ctx.waiting.delete(uid);
-  ctx.statuses.forget(uid);
   ctx.hosts.forget(uid);
   await rm(join(ctx.deps.dataDir, 'pods', uid), { recursive: true, force: true }).catch(() => undefined);
 }

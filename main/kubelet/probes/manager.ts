@@ -78,6 +78,12 @@ export function probeTerminationGracePeriodSeconds(pod: Pod, container: Containe
 
 export class KubeletProbeManager implements ProbeManager {
   private readonly containers = new Map<string, ContainerEntry>();
+  /**
+   * `<pod uid>/<container>` of running instances without any probe: started and ready while they run. Only
+   * the key, no ContainerEntry: an entry holds the pod as it was when the container started (an extra pod
+   * version kept alive per container) and a copy of the runtime's labels, for nothing a probe-less one uses.
+   */
+  private readonly unprobed = new Set<string>();
   private readonly histories = new Map<string, ProbeResult[]>();
   /** `<pod uid>/<container>/<type>` → injected failure message; outlives container instances. */
   private readonly overrides = new Map<string, string>();
@@ -90,6 +96,10 @@ export class KubeletProbeManager implements ProbeManager {
   addContainer(pod: Pod, container: Container, info: ContainerInfo): void {
     const uid = pod.metadata.uid ?? '';
     this.removeContainer(uid, container.name);
+    if (!TYPES.some((type) => probeOf(container, type))) {
+      this.unprobed.add(this.key(uid, container.name));
+      return;
+    }
     const entry: ContainerEntry = { pod, container, info, workers: new Map() };
     const started = Date.parse(info.startedAt ?? '');
     const startedMs = Number.isFinite(started) ? started : this.deps.clock.nowMs();
@@ -110,6 +120,7 @@ export class KubeletProbeManager implements ProbeManager {
 
   removeContainer(podUid: string, containerName: string): void {
     const key = this.key(podUid, containerName);
+    this.unprobed.delete(key);
     const entry = this.containers.get(key);
     if (!entry) return;
     for (const w of entry.workers.values()) w.stop();
@@ -118,6 +129,7 @@ export class KubeletProbeManager implements ProbeManager {
 
   removePod(podUid: string): void {
     for (const entry of [...this.containers.values()]) if (entry.pod.metadata.uid === podUid) this.removeContainer(podUid, entry.container.name);
+    for (const key of this.unprobed) if (key.startsWith(`${podUid}/`)) this.unprobed.delete(key);
     for (const key of [...this.histories.keys()]) if (key.startsWith(`${podUid}/`)) this.histories.delete(key);
     for (const key of [...this.overrides.keys()]) if (key.startsWith(`${podUid}/`)) this.overrides.delete(key);
   }
@@ -143,7 +155,9 @@ export class KubeletProbeManager implements ProbeManager {
   }
 
   state(podUid: string, containerName: string): ContainerProbeState {
-    const entry = this.containers.get(this.key(podUid, containerName));
+    const key = this.key(podUid, containerName);
+    if (this.unprobed.has(key)) return { ready: true, started: true };
+    const entry = this.containers.get(key);
     if (!entry) return { ready: false, started: false };
     const started = this.startedOf(entry);
     const readiness = entry.workers.get('readiness');

@@ -60,6 +60,25 @@ describe('ProbeManager', () => {
     expect(s.pm.state('u1', 'other')).toEqual({ ready: false, started: false });
   });
 
+  it('no probes: keeps only the key (not the pod or the runtime info), until the container or pod goes', () => {
+    const s = setup({ name: 'c' });
+    const entries = () => (s.pm as unknown as { containers: Map<string, unknown> }).containers.size;
+    s.pm.addContainer(s.pod, s.pod.spec!.containers[0], s.info('a'));
+    expect(entries()).toBe(0);
+    expect(s.pm.snapshot(s.pod)).toEqual([]);
+    s.pm.removeContainer('u1', 'c');
+    expect(s.pm.state('u1', 'c')).toEqual({ ready: false, started: false });
+    s.pm.addContainer(s.pod, s.pod.spec!.containers[0], s.info('b'));
+    s.pm.removePod('u1');
+    expect(s.pm.state('u1', 'c')).toEqual({ ready: false, started: false });
+    // A container that gains a probe in a new pod version is probed (and stops counting as probe-less).
+    const probed: Container = { name: 'c', readinessProbe: http };
+    s.pm.addContainer(s.pod, s.pod.spec!.containers[0], s.info('c'));
+    s.pm.addContainer({ ...s.pod, spec: { containers: [probed] } }, probed, s.info('d'));
+    expect(entries()).toBe(1);
+    expect(s.pm.state('u1', 'c')).toEqual({ ready: false, started: true });
+  });
+
   it('readiness: false until first success after initialDelaySeconds, then flips both ways with thresholds', async () => {
     const s = setup({ name: 'c', readinessProbe: { ...http, initialDelaySeconds: 5, periodSeconds: 2, successThreshold: 2, failureThreshold: 2, timeoutSeconds: 3 } });
     s.pm.addContainer(s.pod, s.pod.spec!.containers[0], s.info('a'));
