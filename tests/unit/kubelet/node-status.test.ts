@@ -1,9 +1,11 @@
 // Node pressure conditions: the kubelet's eviction signals against its default hard thresholds, from an
 // injected probe (the host's memory, disk and PIDs for real engines; nothing for the simulated runtime).
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Lease } from '../../../shared/api/coordination';
 import type { Node } from '../../../shared/api/node';
+import type { KubeClient } from '../../../main/client/client';
 import { hostPressureProbe, NodeStatusReporter, pressureFrom, type NodePressureSample } from '../../../main/kubelet/node-status';
-import { startHarness, type Harness } from './harness';
+import { settle, startHarness, type Harness } from './harness';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -65,5 +67,45 @@ describe('node pressure conditions', () => {
       expect(sample.pidMax).toBeGreaterThan(0);
       expect(sample.pidsInUse).toBeGreaterThan(0);
     }
+  });
+});
+
+describe('heartbeats while the apiserver lags', () => {
+  it('keep at most one Lease renewal and one status update waiting behind the one in flight', async () => {
+    h = await startHarness();
+    await h.kubelet.stop();
+    let hold = false;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let leaseReads = 0;
+    let nodeReads = 0;
+    const leases = h.client.leases<Lease>();
+    const nodes = h.client.nodes<Node>();
+    const slowLeases = Object.create(leases, {
+      get: { value: async (ns: string, name: string) => (leaseReads++, hold && (await gate), leases.get(ns, name)) },
+    }) as typeof leases;
+    const countedNodes = Object.create(nodes, {
+      get: { value: async (ns: undefined, name: string) => (nodeReads++, nodes.get(ns, name)) },
+    }) as typeof nodes;
+    const client = Object.create(h.client, { leases: { value: () => slowLeases }, nodes: { value: () => countedNodes } }) as KubeClient;
+    const reporter = new NodeStatusReporter({ ...h.kubelet.deps, client }, { warn: () => undefined }, async () => ({}));
+    await reporter.start();
+    leaseReads = 0;
+    nodeReads = 0;
+    hold = true;
+    const period = Math.max(h.timing.leaseRenewMs, h.timing.nodeStatusUpdateMs);
+    // One status update goes through, then a Lease renewal hangs; 49 more periods pass meanwhile.
+    await h.step(period);
+    expect([leaseReads, nodeReads]).toEqual([1, 1]);
+    await h.step(49 * period);
+    expect([leaseReads, nodeReads]).toEqual([1, 1]);
+    expect(reporter.queuedHeartbeats).toBe(2);
+    hold = false;
+    release();
+    await h.until(() => reporter.queuedHeartbeats === 0 && leaseReads === 2 && nodeReads === 2, 'the waiting heartbeats');
+    await settle();
+    // The hung renewal and one each waiting behind it; the 96 other ticks would have written the same.
+    expect([leaseReads, nodeReads]).toEqual([2, 2]);
+    await reporter.stop();
   });
 });
