@@ -233,7 +233,8 @@ export async function startLab(options: LabOptions): Promise<Lab> {
 
     // Nodes: the container runtime, one kubelet per lab node, the scheduler binding pods to them.
     const labId = labIdForDataDir(options.dataDir);
-    const runtime = createRuntime(options.runtime, { docker: { dockerHost: options.dockerHost } });
+    // Simulated nodes record no calls: the call log is for unit tests, and at scale it held every spec.
+    const runtime = createRuntime(options.runtime, { docker: { dockerHost: options.dockerHost }, fake: { maxCalls: 0 } });
     stops.push(() => runtime.close());
     const controlPlane = new KubeClient(handler, 'system:kube-controller-manager');
     const volumeManagers: KubeletVolumeManager[] = [];

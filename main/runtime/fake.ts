@@ -35,7 +35,7 @@ export interface FakeRuntimeOptions {
   images?: string[];
   /** Every image counts as present (simulated nodes never pull for real). */
   allImagesPresent?: boolean;
-  /** Recorded calls kept (oldest dropped); default 10,000. */
+  /** Recorded calls kept (oldest dropped); default 10,000; 0 records none (the lab's simulated nodes). */
   maxCalls?: number;
 }
 
@@ -121,8 +121,10 @@ export class FakeRuntime extends FakeContainers implements ContainerRuntime {
 
   private record(method: FakeMethod, ...args: unknown[]): void {
     if (this.closed && method !== 'close') throw new RuntimeError('EngineUnavailable', 'the fake runtime is closed');
-    this.calls.push({ method, args });
-    if (this.calls.length > this.maxCalls * 2) this.calls.splice(0, this.calls.length - this.maxCalls);
+    if (this.maxCalls > 0) {
+      this.calls.push({ method, args });
+      if (this.calls.length > this.maxCalls * 2) this.calls.splice(0, this.calls.length - this.maxCalls);
+    }
     const queue = this.failures.get(method);
     const error = queue?.shift();
     if (queue && queue.length === 0) this.failures.delete(method);
@@ -240,11 +242,15 @@ export class FakeRuntime extends FakeContainers implements ContainerRuntime {
       throw new RuntimeError('Conflict', `Conflict. The container name "/${spec.name}" is already in use by container "${this.byName.get(spec.name)}"`);
     }
     const id = createHash('sha256').update(`bosun-fake:${++this.idCounter}`).digest('hex');
+    // Nothing observes a simulated process's environment (ContainerInfo has none), and with the Service
+    // variables it is most of a spec: 10,000 simulated pods kept megabytes of it.
+    const kept: ContainerSpec = { ...spec };
+    delete kept.env;
     const c: FakeContainer = {
       id,
       name: spec.name,
       image: spec.image,
-      spec,
+      spec: kept,
       argv: [...(spec.command ?? []), ...(spec.args ?? [])],
       state: 'created',
       createdAt: this.clock.nowMs(),

@@ -59,6 +59,24 @@ describe('FakeRuntime', () => {
     expect(rt.calls.length).toBeGreaterThanOrEqual(10);
   });
 
+  it('records no calls with maxCalls 0 (the lab), and keeps no container environment', async () => {
+    const rt = new FakeRuntime({ images: [IMAGE], maxCalls: 0 });
+    await withNetwork(rt);
+    const env = [{ name: 'KUBERNETES_SERVICE_HOST', value: '10.96.0.1' }];
+    const spec: ContainerSpec = { ...sandbox('a'), env };
+    const id = await rt.createContainer(spec);
+    await rt.startContainer(id);
+    expect(rt.calls).toEqual([]);
+    expect(spec.env).toBe(env); // the caller's spec is left alone
+    const stored = (rt as unknown as { byId: Map<string, { spec: ContainerSpec }> }).byId.get(id)!.spec;
+    expect(stored.env).toBeUndefined();
+    expect(stored.labels).toEqual(spec.labels);
+    expect((await rt.inspectContainer(id))?.state).toBe('running');
+    // Failures can still be injected without a call log.
+    rt.failNext('stopContainer', new RuntimeError('NotFound', 'injected'));
+    await expect(rt.stopContainer(id, 0)).rejects.toThrow('injected');
+  });
+
   it('runs scripted behaviour on the injected clock: exit after N ms with a code, OOM, SIGTERM handling', async () => {
     const clock = new FakeClock();
     const rt = new FakeRuntime({ images: [IMAGE], clock });
