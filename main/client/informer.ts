@@ -229,7 +229,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
     }
     // The object is ours or already deep-frozen and shared (ApiHandler.watch contract, sharedObjects), so
     // it is frozen in place: a deep copy per event would cost more than everything else the informer does.
-    const object = deepFreeze(event.object);
+    const object = deepFreeze(withoutManagedFields(event.object));
     switch (event.type) {
       case 'ADDED':
       case 'MODIFIED':
@@ -250,7 +250,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
     const initial = !this.synced;
     const seen = new Set<string>();
     for (const item of items) {
-      const object = deepFreeze(item);
+      const object = deepFreeze(withoutManagedFields(item));
       const key = metaNamespaceKey(object);
       seen.add(key);
       const cached = this.indexer.getByKey(key);
@@ -311,4 +311,15 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
     const ns = this.options.namespace ? ` in namespace ${this.options.namespace}` : '';
     return `${group ? `${group}/` : ''}${version}/${resource}${ns}`;
   }
+}
+
+/**
+ * Informer caches drop managedFields, as client-go's TransformStripManagedFields does for the scheduler
+ * and controller manager: no in-process component reads them, and in a pod they are more than half of
+ * the parsed object. A shared object from the store comes without them already (and is frozen); a
+ * private copy is trimmed in place before it is frozen.
+ */
+function withoutManagedFields<T extends KubeObject>(object: T): T {
+  if (!Object.isFrozen(object) && object.metadata && 'managedFields' in object.metadata) delete object.metadata.managedFields;
+  return object;
 }

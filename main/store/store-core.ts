@@ -4,9 +4,10 @@
 // beneath it; a write is committed in memory (and its event published) only after the backend has
 // acknowledged it, so nobody ever observes a write that could be lost.
 //
-// Group commit: a write is checked (existence, compare-and-swap) and stamped with its resourceVersion
-// at once, against the state every earlier write leaves behind — committed or still being persisted —
-// and then waits for the next batch. While one batch is being persisted, the writes arriving meanwhile
+// Group commit: a write is checked (existence, compare-and-swap) against the committed state and
+// stamped with its resourceVersion at once, then waits for the next batch. A write to a key that has a
+// write still being persisted waits for that one to commit before it is checked: a Conflict is then
+// always against a state a reader could have seen, so the apiserver's read-and-retry loops converge. While one batch is being persisted, the writes arriving meanwhile
 // gather into the next, which the backend persists as one unit (one append for nedb). One slow append
 // therefore delays the writes behind it by one append, not by one append each: with one-at-a-time
 // appends a busy machine made every queued write wait for all the appends ahead of it.
@@ -71,8 +72,6 @@ export interface StoreCoreOptions {
 /** A checked, stamped write waiting for its batch to be persisted. */
 interface StagedWrite {
   readonly write: BackendWrite;
-  /** The key's state once this write commits; undefined for a delete. */
-  readonly entry: Entry | undefined;
   /** Applies the write to memory and publishes its event; returns the caller's copy. */
   commit(): KubeObject;
   resolve(object: KubeObject): void;
@@ -89,8 +88,10 @@ export class StoreCore implements Store {
   private rv: number;
   /** resourceVersion of the last staged write (committed or not). */
   private stagedRv: number;
-  /** Each key's state after the writes staged but not yet committed (null: deleted). */
-  private readonly staged = new Map<string, Entry | null>();
+  /** Keys with a write staged but not yet committed. */
+  private readonly staged = new Set<string>();
+  /** Writes waiting for their key's staged write to commit, in arrival order per key. */
+  private readonly waiting = new Map<string, (() => void)[]>();
   private nextBatch: StagedWrite[] = [];
   private flushing?: Promise<void>;
   private closing?: Promise<void>;
@@ -150,13 +151,12 @@ export class StoreCore implements Store {
 
   create(key: string, object: KubeObject): Promise<KubeObject> {
     return this.stage(key, () => {
-      if (this.latest(key)) throw new StoreError('AlreadyExists', key);
+      if (this.entries.has(key)) throw new StoreError('AlreadyExists', key);
       const rv = ++this.stagedRv;
       const json = stamp(object, rv);
       const entry = new Entry(rv, json);
       return {
         write: { type: 'put', key, resourceVersion: rv, json, created: true },
-        entry,
         commit: () => {
           this.entries.set(key, entry);
           this.keys.insert(key);
@@ -176,7 +176,6 @@ export class StoreCore implements Store {
       const entry = new Entry(rv, json);
       return {
         write: { type: 'put', key, resourceVersion: rv, json, created: false },
-        entry,
         commit: () => {
           this.entries.set(key, entry);
           this.rv = rv;
@@ -194,7 +193,6 @@ export class StoreCore implements Store {
       const rv = ++this.stagedRv;
       return {
         write: { type: 'remove', key, resourceVersion: rv },
-        entry: undefined,
         commit: () => {
           this.entries.delete(key);
           this.keys.remove(key);
@@ -242,14 +240,8 @@ export class StoreCore implements Store {
     this.window.publish(event, this.window.watcherCount > 0 ? event.live() : event);
   }
 
-  /** The key's state after every write accepted so far, committed or staged. */
-  private latest(key: string): Entry | undefined {
-    const staged = this.staged.get(key);
-    return staged === undefined ? this.entries.get(key) : (staged ?? undefined);
-  }
-
   private current(key: string, options: UpdateOptions | undefined): Entry {
-    const entry = this.latest(key);
+    const entry = this.entries.get(key);
     if (!entry) throw new StoreError('NotFound', key);
     const expected = options?.expectedResourceVersion;
     // An empty precondition means "unconditional", as an empty metadata.resourceVersion does on PUT.
@@ -264,11 +256,22 @@ export class StoreCore implements Store {
   }
 
   /**
-   * Checks and stamps a write now, in arrival order, and queues it for the next batch. A failed check
-   * (AlreadyExists, NotFound, Conflict) rejects this write alone and consumes no resourceVersion.
+   * Checks and stamps a write, in arrival order, and queues it for the next batch — at once, unless its
+   * key has a write still being persisted. A failed check (AlreadyExists, NotFound, Conflict) rejects
+   * this write alone and consumes no resourceVersion.
    */
   private stage(key: string, build: () => Omit<StagedWrite, 'resolve' | 'reject'>): Promise<KubeObject> {
     if (this.closing) return Promise.reject(new StoreError('Closed', key, `store is closed: cannot write ${key}`));
+    const queue = this.waiting.get(key);
+    if (!queue && !this.staged.has(key)) return this.stageNow(key, build);
+    return new Promise<KubeObject>((resolve, reject) => {
+      const wait = () => void this.stageNow(key, build).then(resolve, reject);
+      if (queue) queue.push(wait);
+      else this.waiting.set(key, [wait]);
+    });
+  }
+
+  private stageNow(key: string, build: () => Omit<StagedWrite, 'resolve' | 'reject'>): Promise<KubeObject> {
     if (this.failure) return Promise.reject(this.failure);
     let staged: Omit<StagedWrite, 'resolve' | 'reject'>;
     try {
@@ -276,11 +279,19 @@ export class StoreCore implements Store {
     } catch (err) {
       return Promise.reject(err);
     }
-    this.staged.set(key, staged.entry ?? null);
+    this.staged.add(key);
     return new Promise<KubeObject>((resolve, reject) => {
       this.nextBatch.push({ ...staged, resolve, reject });
       this.flushing ??= this.flush();
     });
+  }
+
+  /** The key's staged write is settled: let the writes waiting for it go, until one is staged again. */
+  private release(key: string): void {
+    this.staged.delete(key);
+    const queue = this.waiting.get(key);
+    while (queue && queue.length > 0 && !this.staged.has(key)) queue.shift()!();
+    if (queue?.length === 0) this.waiting.delete(key);
   }
 
   private async flush(): Promise<void> {
@@ -300,7 +311,7 @@ export class StoreCore implements Store {
 
   private async commitBatch(batch: StagedWrite[]): Promise<void> {
     if (this.failure) {
-      for (const write of batch) write.reject(this.failure);
+      this.rejectBatch(batch, this.failure);
       return;
     }
     if (this.backend) {
@@ -312,14 +323,11 @@ export class StoreCore implements Store {
           cause: err,
         });
         this.logger.error('store write failed; refusing further writes', err);
-        for (const write of batch) write.reject(err);
+        this.rejectBatch(batch, err);
         return;
       }
     }
     for (const write of batch) {
-      const key = write.write.key;
-      // A later staged write to the same key keeps its staged state; this one is memory now.
-      if (this.staged.get(key) === (write.entry ?? null)) this.staged.delete(key);
       let result: KubeObject;
       try {
         result = write.commit();
@@ -329,6 +337,13 @@ export class StoreCore implements Store {
       }
       write.resolve(result);
     }
+    for (const write of batch) this.release(write.write.key);
+  }
+
+  private rejectBatch(batch: StagedWrite[], err: unknown): void {
+    for (const write of batch) write.reject(err);
+    // The writes waiting on these keys are rejected in turn by stageNow (the store refuses writes now).
+    for (const write of batch) this.release(write.write.key);
   }
 
   private assertOpen(key: string): void {

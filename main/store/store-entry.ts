@@ -15,7 +15,7 @@ export class Entry implements StoredObject {
 
   get object(): KubeObject {
     if (this.frozen) return this.frozen;
-    const object = freezeParsed(JSON.parse(this.json) as KubeObject);
+    const object = freezeParsed(withoutManagedFields(JSON.parse(this.json) as KubeObject));
     if (!this.superseded) this.frozen = object;
     return object;
   }
@@ -108,4 +108,10 @@ export function freezeParsed<T>(value: T): T {
     }
   }
   return value;
+}
+
+/** The shared view drops managedFields (see StoredObject); the parse is private, so delete in place. */
+function withoutManagedFields(object: KubeObject): KubeObject {
+  if (object.metadata && 'managedFields' in object.metadata) delete object.metadata.managedFields;
+  return object;
 }

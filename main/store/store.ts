@@ -14,20 +14,27 @@ export type StoreEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 export interface StoreEvent {
   type: StoreEventType;
   key: string;
-  /** For DELETED: the last state, stamped with the resourceVersion of the deletion (as etcd3 does). */
+  /**
+   * The shared, deep-frozen view of the object (see StoredObject: without metadata.managedFields). For
+   * DELETED: the last state, stamped with the resourceVersion of the deletion (as etcd3 does).
+   */
   object: KubeObject;
-  /** The state before this event (absent for ADDED); lets watchers evaluate selectors on old state. */
+  /** The view of the state before this event (absent for ADDED); lets watchers evaluate selectors on old state. */
   prevObject?: KubeObject;
-  /** `object` as JSON text, when the store has it at hand: a watcher needing a mutable copy parses this. */
-  objectJson?: string;
+  /** The whole object as JSON text, managedFields included: a watcher needing a mutable copy parses this. */
+  objectJson: string;
   /** Numeric resourceVersion of this event. */
   resourceVersion: number;
 }
 
 /**
- * One stored object as the store holds it, for read-only callers: `object` is deep-frozen and shared by
- * every reader (mutating it throws a TypeError), `json` is its exact JSON text. A caller that needs a
- * mutable copy parses `json`; one that only serializes the object can reuse `json` as it is.
+ * One stored object as the store holds it, for read-only callers. `json` is its exact JSON text: the
+ * whole object, the one source of copies and answers. `object` is the view every reader shares: parsed
+ * from `json`, deep-frozen (mutating it throws a TypeError) and without `metadata.managedFields`, as
+ * client-go's informers keep objects (TransformStripManagedFields): selection, preconditions and
+ * in-process informers never read managedFields, and in a pod they are more than half of the parsed
+ * object. A caller that needs a mutable copy or managedFields parses `json`; one that only serializes
+ * the object reuses `json` as it is.
  */
 export interface StoredObject {
   readonly object: KubeObject;

@@ -104,46 +104,52 @@ describe('StoreCore with a backend', () => {
   it('gathers the writes that arrive while a batch is being persisted into the next batch, in order', async () => {
     const backend = new GatedBackend();
     const store = new StoreCore({ backend, logger: quiet });
+    await store.create('/core/pods/default/x', { metadata: { name: 'x' } });
     const events: string[] = [];
     store.watch('/', undefined, (e) => events.push(`${e.type} ${e.key} ${e.resourceVersion}`));
     backend.gated = true;
     const first = store.create('/core/pods/default/a', { metadata: { name: 'a' } });
     await tick();
-    // Queued behind the first batch: a create, an update of it, and a delete of the first object.
+    // Queued behind the first batch: writes to three other keys.
     const queued = [
       store.create('/core/pods/default/b', { metadata: { name: 'b' } }),
-      store.update('/core/pods/default/b', { metadata: { name: 'b', labels: { v: '2' } } }, { expectedResourceVersion: '2' }),
-      store.delete('/core/pods/default/a', { expectedResourceVersion: '1' }),
+      store.update('/core/pods/default/x', { metadata: { name: 'x', labels: { v: '2' } } }, { expectedResourceVersion: '1' }),
+      store.create('/core/pods/default/c', { metadata: { name: 'c' } }),
     ];
     await tick();
-    expect(backend.batches).toHaveLength(1);
+    expect(backend.batches).toHaveLength(2);
     backend.open();
     const results = await Promise.all([first, ...queued]);
-    expect(backend.batches).toEqual([
-      ['create /core/pods/default/a 1 1'],
-      ['create /core/pods/default/b 2 2', 'update /core/pods/default/b 3 3', 'remove /core/pods/default/a 4'],
+    expect(backend.batches.slice(1)).toEqual([
+      ['create /core/pods/default/a 2 2'],
+      ['create /core/pods/default/b 3 3', 'update /core/pods/default/x 4 4', 'create /core/pods/default/c 5 5'],
     ]);
-    expect(results.map((o) => o.metadata.resourceVersion)).toEqual(['1', '2', '3', '4']);
-    expect(events).toEqual(['ADDED /core/pods/default/a 1', 'ADDED /core/pods/default/b 2', 'MODIFIED /core/pods/default/b 3', 'DELETED /core/pods/default/a 4']);
-    expect((await store.get('/core/pods/default/b'))!.metadata.labels).toEqual({ v: '2' });
-    expect(await store.get('/core/pods/default/a')).toBeUndefined();
+    expect(results.map((o) => o.metadata.resourceVersion)).toEqual(['2', '3', '4', '5']);
+    expect(events).toEqual(['ADDED /core/pods/default/a 2', 'ADDED /core/pods/default/b 3', 'MODIFIED /core/pods/default/x 4', 'ADDED /core/pods/default/c 5']);
+    expect((await store.get('/core/pods/default/x'))!.metadata.labels).toEqual({ v: '2' });
   });
 
-  it('checks compare-and-swap and existence against writes still being persisted, consuming no version on failure', async () => {
+  it('checks a write to a key with a write in flight only once that one committed, so retries converge', async () => {
     const backend = new GatedBackend();
     const store = new StoreCore({ backend, logger: quiet });
     await store.create('/core/pods/default/a', { metadata: { name: 'a' } });
     backend.gated = true;
     const update = store.update('/core/pods/default/a', { metadata: { name: 'a', labels: { x: '1' } } }, { expectedResourceVersion: '1' });
-    // Still in flight, yet a second writer holding version 1 must lose, as it would once the first commits.
-    await expect(store.update('/core/pods/default/a', { metadata: { name: 'a' } }, { expectedResourceVersion: '1' })).rejects.toMatchObject({
-      code: 'Conflict',
-    });
-    await expect(store.create('/core/pods/default/a', { metadata: { name: 'a' } })).rejects.toMatchObject({ code: 'AlreadyExists' });
-    const deleted = store.delete('/core/pods/default/a');
-    await expect(store.update('/core/pods/default/a', { metadata: { name: 'a' } })).rejects.toMatchObject({ code: 'NotFound' });
+    await tick();
+    // Issued while the update is in flight: a second writer holding version 1, a create of the same key, a
+    // delete, an update after the delete and a re-create — each checked against the committed state it follows.
+    const stale = store.update('/core/pods/default/a', { metadata: { name: 'a' } }, { expectedResourceVersion: '1' });
+    const duplicate = store.create('/core/pods/default/a', { metadata: { name: 'a' } });
+    const deleted = store.delete('/core/pods/default/a', { expectedResourceVersion: '2' });
+    const afterDelete = store.update('/core/pods/default/a', { metadata: { name: 'a' } });
     const recreated = store.create('/core/pods/default/a', { metadata: { name: 'a', labels: { again: 'yes' } } });
+    await tick();
+    // Nothing was checked yet: the key's first write is still being persisted.
+    expect(backend.batches).toHaveLength(2);
     backend.open();
+    await expect(stale).rejects.toMatchObject({ code: 'Conflict', message: expect.stringContaining('stored 2') });
+    await expect(duplicate).rejects.toMatchObject({ code: 'AlreadyExists' });
+    await expect(afterDelete).rejects.toMatchObject({ code: 'NotFound' });
     expect((await update).metadata.resourceVersion).toBe('2');
     expect((await deleted).metadata.resourceVersion).toBe('3');
     expect((await recreated).metadata.resourceVersion).toBe('4');
@@ -182,5 +188,20 @@ describe('StoreCore with a backend', () => {
     expect(events).toEqual([]);
     await Promise.all(writes);
     expect(events).toEqual(['/core/pods/default/a', '/core/pods/default/b']);
+  });
+
+  it('shares a view without managedFields, while the JSON (copies, answers, events) keeps them', async () => {
+    const store = new StoreCore({ logger: quiet });
+    const events: StoreEvent[] = [];
+    store.watch('/', undefined, (e) => events.push(e));
+    const managedFields = [{ manager: 'kubectl', operation: 'Update' as const, apiVersion: 'v1', fieldsType: 'FieldsV1' as const, fieldsV1: { 'f:data': {} } }];
+    await store.create('/core/configmaps/default/a', { metadata: { name: 'a', managedFields }, data: { k: 'v' } });
+    const shared = (await store.getShared('/core/configmaps/default/a'))!;
+    expect(shared.object.metadata).toEqual({ name: 'a', resourceVersion: '1' });
+    expect(shared.object.data).toEqual({ k: 'v' });
+    expect(JSON.parse(shared.json).metadata.managedFields).toEqual(managedFields);
+    expect((await store.get('/core/configmaps/default/a'))!.metadata.managedFields).toEqual(managedFields);
+    expect(events[0].object.metadata.managedFields).toBeUndefined();
+    expect(JSON.parse(events[0].objectJson).metadata.managedFields).toEqual(managedFields);
   });
 });

@@ -3,7 +3,7 @@ import type { StoreEvent } from '../../../main/store/store';
 import { WatchWindow } from '../../../main/store/watch-window';
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
-const event = (rv: number, key = `/k/${rv}`): StoreEvent => ({ type: 'ADDED', key, object: { metadata: { name: String(rv) } }, resourceVersion: rv });
+const event = (rv: number, key = `/k/${rv}`): StoreEvent => ({ type: 'ADDED', key, object: { metadata: { name: String(rv) } }, objectJson: JSON.stringify({ metadata: { name: String(rv) } }), resourceVersion: rv });
 
 describe('WatchWindow', () => {
   it('keeps the newest events across many wraps of the ring and replays exactly those after a resourceVersion', () => {
