@@ -73,6 +73,9 @@ export async function syncPod(ctx: KubeletContext, uid: string, pod: Pod | undef
   }
   await reconcile(ctx, current, containers);
   await writeStatus(ctx, current);
+  // Most pods wait for nothing once running: no empty map per pod (2 MB at 10,000 pods). Only reconcile
+  // fills it, and it runs in this pod's serialized worker, so nothing holds the map now.
+  if (ctx.waiting.get(uid)?.size === 0) ctx.waiting.delete(uid);
 }
 
 export async function writeStatus(ctx: KubeletContext, pod: Pod): Promise<void> {
