@@ -76,17 +76,24 @@ describe('statefulset controller', () => {
     expect((await claims(client)).find((c) => c.metadata.name === 'www-db-1')!.metadata.uid).toBe(claimUid);
     await until(async () => (await getSet(client, 'db')).status?.readyReplicas === 3);
 
+    // Ordered: db-2 must be gone before db-1 is touched. Watched, not polled: with pods that terminate
+    // at once, the state with two pods left can be shorter than a poll.
+    const steps: string[] = [];
+    const watch = client.pods().watch(NS, { labelSelector: 'app=db' }, {
+      onEvent: (e) => {
+        const name = e.object.metadata.name;
+        if (e.type === 'DELETED') steps.push(`gone ${name}`);
+        else if (e.object.metadata.deletionTimestamp && !steps.includes(`terminating ${name}`)) steps.push(`terminating ${name}`);
+      },
+    });
     sim.auto = true;
     await client.statefulSets().patch(NS, 'db', 'application/merge-patch+json', { spec: { replicas: 1 } });
-    // Ordered: db-2 must be gone before db-1 is touched.
-    const seen: string[][] = [];
-    await until(async () => {
-      const n = names(await podsOf(client, 'app=db'));
-      seen.push(n);
-      return n.length === 1;
-    });
-    expect(seen.some((n) => n.join() === 'db-0,db-1')).toBe(true);
-    expect(seen.some((n) => n.join() === 'db-0,db-2')).toBe(false);
+    await until(async () => names(await podsOf(client, 'app=db')).join() === 'db-0' && steps.includes('gone db-1'));
+    watch.stop();
+    const firstTouch = (name: string) => steps.findIndex((s) => s.endsWith(` ${name}`));
+    expect(steps.indexOf('gone db-2')).toBeGreaterThanOrEqual(0);
+    expect(steps.indexOf('gone db-2')).toBeLessThan(firstTouch('db-1'));
+    expect(steps.some((s) => s.endsWith(' db-0'))).toBe(false);
     expect((await claims(client)).map((c) => c.metadata.name).sort()).toEqual(['www-db-0', 'www-db-1', 'www-db-2']);
     await until(async () => (await eventsFor(client, 'db')).some((e) => e.message === 'delete Pod db-2 in StatefulSet db successful'));
   });
