@@ -6,6 +6,7 @@ import type { Node, Taint } from '../../shared/api/node';
 import type { Pod } from '../../shared/api/pod';
 import { addResources, emptyResources, nodeAllocatable, type Allocatable, type Resources } from './resources';
 import { hasAffinityTerms, type PodInfo } from './pod-info';
+import { ZONE_LABEL } from './topology-spread';
 
 export class NodeInfo {
   readonly pods = new Map<string, PodInfo>();
@@ -66,6 +67,37 @@ export class NodeInfo {
   }
 }
 
+const ZONE = ZONE_LABEL;
+
+/**
+ * Pods per (controller uid, zone) over every node of the cache, kept up to date on each pod placed or
+ * removed and each node added, relabelled or removed: default spreading's zone counts for a pod of a
+ * workload are then a lookup instead of a walk over every node for every pod.
+ */
+export class ControllerZoneIndex {
+  private readonly counts = new Map<string, Map<string, number>>();
+
+  /** Zone → pods of this controller there (nodes without a zone label are not counted, as in the walk). */
+  zonesOf(controllerUid: string): ReadonlyMap<string, number> | undefined {
+    return this.counts.get(controllerUid);
+  }
+
+  add(node: NodeInfo, p: PodInfo, by = 1): void {
+    const zone = node.labels[ZONE];
+    if (!p.controllerUid || zone === undefined) return;
+    let zones = this.counts.get(p.controllerUid);
+    if (!zones) this.counts.set(p.controllerUid, (zones = new Map()));
+    const n = (zones.get(zone) ?? 0) + by;
+    if (n > 0) zones.set(zone, n);
+    else zones.delete(zone);
+    if (zones.size === 0) this.counts.delete(p.controllerUid);
+  }
+
+  remove(node: NodeInfo, p: PodInfo): void {
+    this.add(node, p, -1);
+  }
+}
+
 interface PodState {
   info: PodInfo;
   nodeName: string;
@@ -78,6 +110,7 @@ export class SchedulerCache {
   // Pods bound to a node the cache does not know yet (the informer of pods ran ahead of nodes).
   private readonly orphans = new Map<string, Map<string, PodInfo>>();
   private nodeListCache?: NodeInfo[];
+  readonly zones = new ControllerZoneIndex();
 
   /** Nodes in a stable order (by name), recomputed only when the set of nodes changes. */
   nodeList(): NodeInfo[] {
@@ -89,7 +122,10 @@ export class SchedulerCache {
     const name = node.metadata.name ?? '';
     let info = this.nodes.get(name);
     if (info) {
+      const relabelled = info.labels[ZONE] !== node.metadata.labels?.[ZONE];
+      if (relabelled) for (const p of info.pods.values()) this.zones.remove(info, p);
       info.setNode(node);
+      if (relabelled) for (const p of info.pods.values()) this.zones.add(info, p);
       return info;
     }
     info = new NodeInfo(node);
@@ -97,7 +133,10 @@ export class SchedulerCache {
     this.nodeListCache = undefined;
     const waiting = this.orphans.get(name);
     if (waiting) {
-      for (const p of waiting.values()) info.addPod(p);
+      for (const p of waiting.values()) {
+        info.addPod(p);
+        this.zones.add(info, p);
+      }
       this.orphans.delete(name);
     }
     return info;
@@ -108,6 +147,7 @@ export class SchedulerCache {
     if (!info) return;
     this.nodes.delete(name);
     this.nodeListCache = undefined;
+    for (const p of info.pods.values()) this.zones.remove(info, p);
     // Pods still bound to a removed node keep their state so that a node coming back (or the pod's
     // deletion) is accounted correctly.
     if (info.pods.size) this.orphans.set(name, new Map(info.pods));
@@ -159,8 +199,13 @@ export class SchedulerCache {
     if (old && old.nodeName !== nodeName) this.unplacePod(info.key);
     this.podStates.set(info.key, { info, nodeName, assumed });
     const node = this.nodes.get(nodeName);
-    if (node) node.addPod(info);
-    else {
+    if (node) {
+      // Same node again (assumed → bound): addPod replaces the earlier entry, so must the index.
+      const replaced = node.pods.get(info.key);
+      if (replaced) this.zones.remove(node, replaced);
+      node.addPod(info);
+      this.zones.add(node, info);
+    } else {
       let waiting = this.orphans.get(nodeName);
       if (!waiting) this.orphans.set(nodeName, (waiting = new Map()));
       waiting.set(info.key, info);
@@ -171,7 +216,9 @@ export class SchedulerCache {
     const state = this.podStates.get(key);
     if (!state) return;
     this.podStates.delete(key);
-    this.nodes.get(state.nodeName)?.removePod(key);
+    const node = this.nodes.get(state.nodeName);
+    const removed = node?.removePod(key);
+    if (node && removed) this.zones.remove(node, removed);
     const waiting = this.orphans.get(state.nodeName);
     if (waiting) {
       waiting.delete(key);

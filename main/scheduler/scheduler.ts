@@ -85,6 +85,7 @@ export class Scheduler {
   private readonly bindings = new Set<Promise<void>>();
   private stopped = false;
   private loop?: Promise<void>;
+  private readonly controllerZones = (uid: string): ReadonlyMap<string, number> | undefined => this.cache.zones.zonesOf(uid);
   /** Attempts made (for tests and the benchmark). */
   attempts = 0;
 
@@ -260,6 +261,7 @@ export class Scheduler {
     const controller = info.controllerUid;
     if (!controller && selecting.length === 0) return { spreadByControllerOnly: false };
     return {
+      controllerZones: this.controllerZones,
       spreadMatcher: (p) =>
         p.namespace === info.namespace &&
         (!controller || p.controllerUid === controller) &&

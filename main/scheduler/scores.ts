@@ -5,7 +5,7 @@ import { affinityPreScore, affinityScore, normalizeAffinityScores } from './inte
 import { nodeSelectorTermMatches, taintTolerated } from './node-match';
 import type { PodInfo } from './pod-info';
 import { isZero } from './resources';
-import { normalizeSpreadScores, spreadPreScore, spreadScore, type PodMatcher } from './topology-spread';
+import { normalizeSpreadScores, spreadPreScore, spreadScore, type ControllerZones, type PodMatcher } from './topology-spread';
 
 export const MAX_NODE_SCORE = 100;
 
@@ -25,6 +25,8 @@ export interface ScoreContext {
   spreadMatcher?: PodMatcher;
   /** True when spreadMatcher is only "same controller", so per-node counts can be read from the index. */
   spreadByControllerOnly: boolean;
+  /** The cache's per-zone counts of a controller's pods over all nodes (optional: plugin tests run without a cache). */
+  controllerZones?: ControllerZones;
 }
 
 export interface NodeScores {
@@ -106,7 +108,7 @@ export function scoreNodes(pod: PodInfo, feasible: NodeInfo[], all: NodeInfo[], 
     byPlugin.NodeAffinity = s;
   }
 
-  const spreadState = spreadPreScore(pod, feasible, all, ctx.spreadMatcher, ctx.spreadByControllerOnly);
+  const spreadState = spreadPreScore(pod, feasible, all, ctx.spreadMatcher, ctx.spreadByControllerOnly, ctx.controllerZones);
   if (spreadState) {
     const s = new Array<number>(feasible.length);
     for (let i = 0; i < feasible.length; i++) s[i] = spreadScore(spreadState, feasible[i]);

@@ -99,7 +99,17 @@ export interface SpreadScoreState {
  * defaultMatcher: the pod's workload (same controller, services selecting it) or undefined when the
  * pod belongs to none — then there is nothing to spread and the score is neutral.
  */
-export function spreadPreScore(pod: PodInfo, feasible: NodeInfo[], all: NodeInfo[], defaultMatcher: PodMatcher | undefined, controllerOnly: boolean): SpreadScoreState | undefined {
+/** Pods of a controller per zone over every node (SchedulerCache.zones), when the caller keeps that index. */
+export type ControllerZones = (controllerUid: string) => ReadonlyMap<string, number> | undefined;
+
+export function spreadPreScore(
+  pod: PodInfo,
+  feasible: NodeInfo[],
+  all: NodeInfo[],
+  defaultMatcher: PodMatcher | undefined,
+  controllerOnly: boolean,
+  controllerZones?: ControllerZones,
+): SpreadScoreState | undefined {
   const specConstraints = pod.pod.spec?.topologySpreadConstraints ?? [];
   let constraints: Constraint[];
   let requireAll = true;
@@ -135,6 +145,16 @@ export function spreadPreScore(pod: PodInfo, feasible: NodeInfo[], all: NodeInfo
   // Domain counts come from every node the pod could go to, not only the feasible ones.
   if (counts.some((m) => m.size > 0)) {
     const constrained = hasNodeConstraints(pod);
+    // Every node can take the pod and only its controller's pods count: the index has the sums.
+    if (controllerZones && !constrained && constraints.every((c) => c.matches === matchOnlyController && c.controllerUid)) {
+      for (let i = 0; i < constraints.length; i++) {
+        const c = constraints[i];
+        if (c.topologyKey !== ZONE_LABEL) continue;
+        const zones = controllerZones(c.controllerUid!);
+        for (const v of counts[i].keys()) counts[i].set(v, zones?.get(v) ?? 0);
+      }
+      return { constraints, weights, counts, ignored };
+    }
     for (const node of all) {
       if (constrained && !podMatchesNodeSelectorAndAffinity(pod.pod, node.node)) continue;
       const labels = node.labels;

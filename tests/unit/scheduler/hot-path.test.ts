@@ -1,11 +1,13 @@
 // The scheduler's per-attempt shortcuts give exactly what the longer computation they replace gave:
 // top-k node selection for the decision annotation, parsed-quantity reuse, and the structural
-// comparison that decides whether an assumed pod's parsed info still holds once it is seen bound.
+// comparison that decides whether an assumed pod's parsed info still holds once it is seen bound, and
+// the per-zone index of each controller's pods (kept current through every cache change).
 import { describe, expect, it } from 'vitest';
 import { deepEqual, NodeInfo, SchedulerCache } from '../../../main/scheduler/cache';
 import { buildPodInfo } from '../../../main/scheduler/pod-info';
 import { podRequests } from '../../../main/scheduler/resources';
 import { topByTotal } from '../../../main/scheduler/scheduler';
+import { spreadPreScore, ZONE_LABEL } from '../../../main/scheduler/topology-spread';
 import { makeNode, makePod } from './harness';
 
 /** What the scheduler computed before: a stable sort of every index by total, the chosen one first. */
@@ -79,5 +81,57 @@ describe('scheduler hot-path helpers', () => {
     expect(cache.confirmable(info.key, bound)).toBeUndefined();
     expect(cache.nodes.get('n1')).toBeInstanceOf(NodeInfo);
     expect(cache.nodes.get('n1')!.requested.cpu).toBe(100);
+  });
+
+  it('the controller/zone index always equals a walk over the nodes, through assume, bind, move, delete, relabel and node churn', () => {
+    const cache = new SchedulerCache();
+    let seed = 11;
+    const random = (n: number): number => Math.floor(((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * n);
+    const zoneLabels = (zone: number | undefined): Record<string, string> => (zone === undefined ? {} : { [ZONE_LABEL]: `z${zone}` });
+    const walk = (uid: string): Map<string, number> => {
+      const out = new Map<string, number>();
+      for (const node of cache.nodes.values()) {
+        const zone = node.labels[ZONE_LABEL];
+        const n = node.byController.get(uid) ?? 0;
+        if (zone !== undefined && n > 0) out.set(zone, (out.get(zone) ?? 0) + n);
+      }
+      return out;
+    };
+    const owners = ['rs-a', 'rs-b', 'rs-c'];
+    const bound = new Map<string, string>();
+    for (let step = 0; step < 3000; step++) {
+      const op = random(8);
+      const node = `n${random(6)}`;
+      const key = `p${random(40)}`;
+      if (op === 0) cache.upsertNode(makeNode(node, { labels: zoneLabels(random(4) === 0 ? undefined : random(3)) }));
+      else if (op === 1) cache.removeNode(node);
+      else if (op <= 4) {
+        const pod = makePod(key, { owner: owners[random(3)] });
+        const info = buildPodInfo(pod);
+        if (op === 2) cache.assumePod(info, node);
+        else cache.addOrUpdateBoundPod(info, bound.get(key) ?? node);
+        bound.set(key, node);
+      } else if (op === 5) {
+        cache.removePod(`default/${key}`);
+        bound.delete(key);
+      } else if (op === 6) cache.forgetPod(`default/${key}`);
+      else cache.addOrUpdateBoundPod(buildPodInfo(makePod(key, { owner: owners[random(3)] })), node); // moved or re-owned
+      for (const uid of owners) expect(new Map(cache.zones.zonesOf(uid) ?? [])).toEqual(walk(uid));
+    }
+  });
+
+  it('default spreading reads the same zone counts from the index as from the walk over all nodes', () => {
+    const cache = new SchedulerCache();
+    for (let i = 0; i < 9; i++) cache.upsertNode(makeNode(`n${i}`, { labels: i === 8 ? {} : { [ZONE_LABEL]: `z${i % 3}` } }));
+    for (let i = 0; i < 40; i++) cache.addOrUpdateBoundPod(buildPodInfo(makePod(`p${i}`, { owner: i % 2 ? 'rs-a' : 'rs-b' })), `n${(i * 7) % 9}`);
+    const incoming = buildPodInfo(makePod('new', { owner: 'rs-a' }));
+    const all = cache.nodeList();
+    const feasible = all.filter((n) => n.name !== 'n4');
+    const matcher = (p: { controllerUid?: string }): boolean => p.controllerUid === 'rs-a';
+    const walked = spreadPreScore(incoming, feasible, all, matcher, true);
+    const indexed = spreadPreScore(incoming, feasible, all, matcher, true, (uid) => cache.zones.zonesOf(uid));
+    expect(indexed).toEqual(walked);
+    expect(walked?.counts[1].size).toBe(3);
+    expect([...walked!.counts[1].values()].reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
   });
 });
