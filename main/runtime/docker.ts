@@ -7,6 +7,7 @@ import Docker from 'dockerode';
 import type { Readable } from 'node:stream';
 import { EventWatcher } from './docker-events';
 import { DockerExec } from './docker-exec';
+import { removeNetworkWhenDetached } from './docker-network';
 import {
   computeStats,
   createContainerBody,
@@ -202,7 +203,8 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async removeNetwork(name: string): Promise<void> {
-    await this.call(`removing network ${name}`, () => this.docker.getNetwork(name).remove());
+    // Waits while the engine finishes removing the containers still attached (docker-network.ts).
+    await removeNetworkWhenDetached(this.docker, name, (e, what) => this.fail(e, what));
   }
 
   async disconnectNetwork(id: string, network: string): Promise<void> {

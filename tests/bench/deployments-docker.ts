@@ -1,6 +1,7 @@
 // Deployments on real containers (`bosun serve --runtime docker --nodes 3`): a 100-replica Deployment from
 // create to all Ready, next to raw `docker create + start` of the same 100 containers (20 at a time, over the
 // Engine API) in the same run, and a 20-replica rolling update end to end.
+import { execFileSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { api, startServe } from '../support/serve';
 import { untilRolledOut } from './deployments';
@@ -34,10 +35,24 @@ async function rawHundred(): Promise<number> {
   const worker = async (): Promise<void> => {
     while (queue.shift() !== undefined) await rawCreateStart(IMAGE, ['sleep', '3600'], { 'bosun.bench': 'raw100', 'bosun.managed': 'true' });
   };
-  await Promise.all(Array.from({ length: 20 }, worker));
-  const took = performance.now() - t0;
-  await removeContainers('bosun.bench=raw100');
-  return took;
+  try {
+    await Promise.all(Array.from({ length: 20 }, worker));
+    return performance.now() - t0;
+  } finally {
+    await removeContainers('bosun.bench=raw100');
+  }
+}
+
+/** What the lab's cleanup could not remove (docker CLI), or '' when nothing is left. */
+function leftovers(labId: string): string {
+  const list = (args: string[]): string[] => execFileSync('docker', args, { encoding: 'utf8' }).split('\n').filter(Boolean);
+  const filter = `label=bosun.lab=${labId}`;
+  const found = [
+    ...list(['ps', '-a', '--filter', filter, '--format', 'container {{.Names}}']),
+    ...list(['network', 'ls', '--filter', filter, '--format', 'network {{.Name}}']),
+    ...list(['volume', 'ls', '--filter', filter, '--format', 'volume {{.Name}}']),
+  ];
+  return found.join(', ');
 }
 
 export async function benchDockerDeployments(): Promise<void> {
@@ -74,8 +89,14 @@ export async function benchDockerDeployments(): Promise<void> {
       await new Promise((res) => setTimeout(res, 500));
     }
   } finally {
-    await serve.stop();
-    serve.cleanup();
+    // Whatever failed above: the lab stops (its pods keep running), then every Docker object of it goes.
+    try {
+      await serve.stop();
+    } finally {
+      serve.cleanup();
+      const left = leftovers(serve.labId);
+      if (left) console.warn(`deployments-docker: Docker objects of lab ${serve.labId} left behind: ${left}`);
+    }
   }
   printTable('Deployments on real containers (bosun serve --runtime docker --nodes 3)', rows);
 }

@@ -37,21 +37,63 @@ export interface ServeOptions {
   env?: Record<string, string>;
 }
 
-/** Removes every container, the pod network and the volumes labelled with this lab's id (docker CLI). */
-export function removeLabDockerObjects(labId: string): void {
-  const docker = (args: string[]): string => {
+/** Blocks the (synchronous) cleanup for a moment without spinning the CPU. */
+function pause(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * Removes every container, the pod network and the volumes labelled with this lab's id (docker CLI).
+ * Order matters: the network goes only once its containers are gone — right after a lab stopped, the
+ * engine may still be removing some (a killed `docker rm` keeps going engine-side), and removing the
+ * network then fails with "has active endpoints" and leaves its /16 to push every later lab off 10.244.
+ * Pause (sandbox) containers, which own the endpoints, are removed one at a time: Docker Engines before
+ * 28.1 can lose count of endpoints torn down at once, and such a network cannot be removed at all until
+ * the engine restarts.
+ */
+export function removeLabDockerObjects(labId: string, options: { timeoutMs?: number } = {}): void {
+  const deadline = Date.now() + (options.timeoutMs ?? 120_000);
+  const run = (args: string[]): { ok: boolean; out: string } => {
     try {
-      return execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 60_000 }).trim();
-    } catch {
-      return '';
+      return { ok: true, out: execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 }).trim() };
+    } catch (e) {
+      return { ok: false, out: String((e as { stderr?: string }).stderr ?? (e as Error).message) };
     }
   };
   const filter = `label=bosun.lab=${labId}`;
-  const containers = docker(['ps', '-aq', '--filter', filter]).split('\n').filter(Boolean);
-  if (containers.length) docker(['rm', '-f', '-v', ...containers]);
-  docker(['network', 'rm', podNetworkName(labId)]);
-  const volumes = docker(['volume', 'ls', '-q', '--filter', filter]).split('\n').filter(Boolean);
-  if (volumes.length) docker(['volume', 'rm', '-f', ...volumes]);
+  const containers = (): Array<{ id: string; role: string }> =>
+    run(['ps', '-a', '--no-trunc', '--filter', filter, '--format', '{{.ID}} {{.Label "bosun.role"}}'])
+      .out.split('\n')
+      .filter(Boolean)
+      .map((line) => ({ id: line.split(' ')[0], role: line.split(' ')[1] ?? '' }));
+  for (let left = containers(); left.length > 0; left = containers()) {
+    const apps = left.filter((c) => c.role !== 'sandbox').map((c) => c.id);
+    if (apps.length) run(['rm', '-f', '-v', ...apps]);
+    for (const c of left.filter((s) => s.role === 'sandbox')) run(['rm', '-f', '-v', c.id]);
+    if (Date.now() > deadline) break;
+    // Whatever is still listed is being removed by someone else (the engine finishing a stopped lab's requests).
+    if (containers().length) pause(250);
+  }
+  const network = podNetworkName(labId);
+  let unattachedSince: number | undefined;
+  for (;;) {
+    const rm = run(['network', 'rm', network]);
+    if (rm.ok || /not found|no such network/i.test(rm.out)) break;
+    const attached = run(['network', 'inspect', '--format', '{{len .Containers}}', network]).out;
+    // No container attached, yet "active endpoints" for seconds: the engine's count is stale; waiting won't help.
+    unattachedSince = attached === '0' ? (unattachedSince ?? Date.now()) : undefined;
+    const stale = unattachedSince !== undefined && Date.now() - unattachedSince > 5_000;
+    if (!/active endpoints/i.test(rm.out) || stale || Date.now() > deadline) {
+      console.warn(
+        `[removeLabDockerObjects] network ${network} left behind (${attached} container(s) attached): ${rm.out.trim()}` +
+          (stale ? ' — the engine miscounted its endpoints; only restarting the Docker engine removes it' : ''),
+      );
+      break;
+    }
+    pause(250);
+  }
+  const volumes = run(['volume', 'ls', '-q', '--filter', filter]).out.split('\n').filter(Boolean);
+  if (volumes.length) run(['volume', 'rm', '-f', ...volumes]);
 }
 
 /** Runs the CLI from source through tsx, so tests always exercise the current code. */
@@ -79,7 +121,9 @@ export async function startServe(options: ServeOptions = {}): Promise<ServeHandl
       if (dash) res({ url: url || dash[1], token: dash[2] });
     });
     void exited.then((code) => rej(new Error(`bosun serve exited with ${code} before ready:\n${output.join('\n')}`)));
-    setTimeout(() => rej(new Error(`bosun serve not ready in time:\n${output.join('\n')}`)), options.timeoutMs ?? 30_000);
+    const timer = setTimeout(() => rej(new Error(`bosun serve not ready in time:\n${output.join('\n')}`)), options.timeoutMs ?? 30_000);
+    // Unref'd: a script that is done must not linger until this fires (the benches did, for a minute).
+    timer.unref();
   });
   const { url, token } = await ready.catch((e) => {
     child.kill('SIGKILL');
