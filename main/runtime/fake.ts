@@ -244,8 +244,8 @@ export class FakeRuntime extends FakeContainers implements ContainerRuntime {
     const id = createHash('sha256').update(`bosun-fake:${++this.idCounter}`).digest('hex');
     // Nothing observes a simulated process's environment (ContainerInfo has none), and with the Service
     // variables it is most of a spec: 10,000 simulated pods kept megabytes of it.
-    const kept: ContainerSpec = { ...spec };
-    delete kept.env;
+    // (A rest copy rather than `delete`, which can turn an object into a slower dictionary.)
+    const { env: _env, ...kept } = spec;
     const c: FakeContainer = {
       id,
       name: spec.name,
