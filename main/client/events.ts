@@ -37,8 +37,9 @@ export interface EventBroadcasterOptions {
  * What recorders of one process share, after client-go's EventBroadcaster: one EventCorrelator (its
  * caches key on source component and host, so recorders never share a series) and one bound on queued
  * writes. The lab's kubelets use one, so that 100 simulated nodes hold client-go's 4,096 cache entries
- * and a few thousand queued Events in all, not each: one correlator per node held ~3.5 KB per pod at
- * 10,000 pods, and 1,000 queued writes per node ~100 MB while the store lagged.
+ * and at most 10,000 queued Events (~0.8 KB each) in all, not each: one correlator per node held
+ * ~3.5 KB per pod at 10,000 pods, and 1,000 queued writes per node could hold ~100 MB while the store
+ * lagged. Past the bound an Event is dropped with a warning, as client-go drops them when its queue is full.
  */
 export class EventBroadcaster {
   readonly correlator: EventCorrelator;
@@ -48,7 +49,7 @@ export class EventBroadcaster {
 
   constructor(options: EventBroadcasterOptions = {}) {
     this.correlator = new EventCorrelator({ ...options.correlator, clock: options.clock ?? new RealClock() });
-    this.maxPending = options.maxPending ?? 5000;
+    this.maxPending = options.maxPending ?? 10_000;
   }
 
   newRecorder(client: KubeClient, options: Omit<EventRecorderOptions, 'broadcaster' | 'correlator'>): EventRecorder {
@@ -120,6 +121,7 @@ export class EventRecorder {
   private readonly logger: { warn(message: string): void };
   private readonly maxPending: number;
   private readonly broadcaster?: EventBroadcaster;
+  private readonly reportingInstance: string;
   // One array and one drain loop rather than a promise chain link per Event: a queued write is then
   // only its Event.
   private readonly queue: WriteRequest[] = [];
@@ -136,6 +138,7 @@ export class EventRecorder {
     this.correlator = options.broadcaster?.correlator ?? new EventCorrelator({ ...options.correlator, clock: this.clock });
     this.logger = options.logger ?? { warn: (m) => console.warn(m) };
     this.maxPending = options.maxPending ?? 1000;
+    this.reportingInstance = options.reportingInstance ?? (options.host ? `${options.component}-${options.host}` : options.component);
   }
 
   event(target: KubeObject | ObjectReference, type: EventType, reason: string, message: string, fieldPath?: string): void {
@@ -185,6 +188,8 @@ export class EventRecorder {
     const now = this.clock.nowMs();
     const { component, host } = this.options;
     const stamp = (BigInt(now) * 1_000_000n + BigInt(nameSequence++ % 1_000_000)).toString(16).padStart(16, '0');
+    // One string for both timestamps and one reportingInstance per recorder: queued Events hold them.
+    const time = rfc3339(now);
     const event: CoreEvent = {
       apiVersion: 'v1',
       kind: 'Event',
@@ -193,13 +198,13 @@ export class EventRecorder {
       reason,
       message,
       source: host ? { component, host } : { component },
-      firstTimestamp: rfc3339(now),
-      lastTimestamp: rfc3339(now),
+      firstTimestamp: time,
+      lastTimestamp: time,
       eventTime: microTime(now),
       count: 1,
       type,
       reportingComponent: component,
-      reportingInstance: this.options.reportingInstance ?? (host ? `${component}-${host}` : component),
+      reportingInstance: this.reportingInstance,
     };
     return event;
   }
