@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, ensureBuilt, launchBrowser } from '../support/dashboard';
+import { ARTIFACTS, ensureBuilt, launchBrowser, openDashboard } from '../support/dashboard';
 import { api, startServe, type ServeHandle } from '../support/serve';
 
 const NS = 'logs-e2e';
@@ -33,9 +33,10 @@ describe('dashboard logs and terminal (bosun serve --runtime docker + Chromium)'
     await page.waitForTimeout(300);
     await page.screenshot({ path: join(SCREENS, `${name}.png`) });
   };
-  const podRunning = async (name: string): Promise<boolean> => {
-    const pod = (await (await api(lab, `/api/v1/namespaces/${NS}/pods/${name}`)).json()) as any;
-    return pod.status?.phase === 'Running';
+  /** counter, flood and both pair replicas. */
+  const allRunning = async (): Promise<boolean> => {
+    const pods = ((await (await api(lab, `/api/v1/namespaces/${NS}/pods`)).json()) as any).items as any[];
+    return pods.length === 4 && pods.every((p) => p.status?.phase === 'Running');
   };
   const shownLines = (): Promise<string[]> => page.getByTestId('log-line').allTextContents();
 
@@ -72,6 +73,12 @@ describe('dashboard logs and terminal (bosun serve --runtime docker + Chromium)'
       metadata: { name: 'flood' },
       spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'app', image: IMAGE, imagePullPolicy: 'Never', command: ['sh', '-c', 'seq 1 120000; sleep 3600'] }] },
     });
+    // Every pod Running before the page opens: starting a pod's sandbox adds a network interface, and
+    // Chromium aborts the page's requests in flight on such a change (see openDashboard).
+    for (const deadline = Date.now() + 90_000; !(await allRunning()); ) {
+      if (Date.now() > deadline) throw new Error(`the pods of ${NS} are not all Running after 90 s`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
     profileDir = mkdtempSync(join(tmpdir(), 'bosun-e2e-logs-chromium-'));
     context = await launchBrowser(profileDir, { width: 1400, height: 900 });
     page = await context.newPage();
@@ -86,12 +93,8 @@ describe('dashboard logs and terminal (bosun serve --runtime docker + Chromium)'
       if (/[?&]watch=1/.test(ws.url())) socketWatches.push(ws.url());
     });
     const dashboard = lab.output.map((l) => /^Dashboard: (\S+)$/.exec(l)?.[1]).find(Boolean)!;
-    await page.goto(dashboard);
-    await page.getByTestId('node-columns').waitFor({ timeout: 30_000 });
-    for (const deadline = Date.now() + 60_000; !(await podRunning('counter')); ) {
-      if (Date.now() > deadline) throw new Error('pod counter is not Running after 60 s');
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    await openDashboard(page, dashboard);
+    await page.getByTestId('node-columns').waitFor();
   });
 
   afterAll(async () => {

@@ -3,7 +3,7 @@
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page, type Request } from 'playwright-core';
 import { startServe } from './serve';
 
 const ROOT = resolve(__dirname, '../..');
@@ -50,4 +50,42 @@ export async function stopServe(child: ChildProcess): Promise<void> {
 
 export function launchBrowser(profileDir: string, viewport = { width: 1200, height: 800 }, extraArgs: string[] = []): Promise<BrowserContext> {
   return chromium.launchPersistentContext(profileDir, { executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, ...extraArgs], viewport, locale: 'en-US' });
+}
+
+/**
+ * Opens the dashboard and waits for what every test needs first: the dashboard connected to the lab.
+ * Chromium aborts requests in flight with net::ERR_NETWORK_CHANGED whenever a network interface comes
+ * or goes, and Docker adds one for every pod sandbox it starts. A load cut short that way leaves a blank
+ * page (a script chunk failed) or the connection card's "cannot reach the Bosun API: Failed to fetch",
+ * which no amount of waiting fixes: such a load is done again (the token is kept in sessionStorage).
+ * Any other failure is reported at once with what the page shows.
+ */
+export async function openDashboard(page: Page, url: string, options: { timeoutMs?: number; attempts?: number } = {}): Promise<void> {
+  const attempts = options.attempts ?? 3;
+  const state = page.locator('[data-testid=connection-state]').first();
+  for (let attempt = 1; ; attempt++) {
+    let networkChanged = '';
+    const onFailed = (r: Request): void => {
+      if (/ERR_NETWORK_CHANGED/.test(r.failure()?.errorText ?? '')) networkChanged ||= `${r.method()} ${new URL(r.url()).pathname}`;
+    };
+    page.on('requestfailed', onFailed);
+    try {
+      await (attempt === 1 ? page.goto(url) : page.reload());
+      const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+      for (;;) {
+        const current = await state.getAttribute('data-state', { timeout: 250 }).catch(() => undefined);
+        if (current === 'connected') return;
+        const failed = current !== undefined && current !== 'connecting';
+        if (networkChanged && attempt < attempts && (failed || current === undefined)) break;
+        if (failed || Date.now() > deadline) {
+          const shown = (await page.locator('body').innerText().catch(() => '')).replace(/\s+/g, ' ').slice(0, 400);
+          const cause = networkChanged ? `; ${networkChanged} failed with net::ERR_NETWORK_CHANGED` : '';
+          throw new Error(`the dashboard did not connect (state ${current ?? 'not rendered'}, attempt ${attempt}/${attempts}${cause}): ${shown}`);
+        }
+        await page.waitForTimeout(100);
+      }
+    } finally {
+      page.off('requestfailed', onFailed);
+    }
+  }
 }
