@@ -1,9 +1,11 @@
 // Logs of one pod, or of every pod of a workload interleaved in time order: one `pods/log` stream per
 // pod, always with timestamps=true underneath (the merge key; the viewer's timestamps toggle only
 // changes what is shown, so it never re-fetches). Lines land in a LogBuffer and the view is told once
-// per animation frame, however fast the streams run.
+// per animation frame, however fast the streams run. A followed stream that drops (network change,
+// lab restart, container restart) reconnects with backoff and resumes after the last line shown
+// (log-resume.ts), until its container is done for good or following stops.
 import { computed, onScopeDispose, ref, shallowRef, watch, type Ref } from 'vue';
-import type { ApiError } from '../../shared/api/errors';
+import { ApiError, isApiError } from '../../shared/api/errors';
 import type { KubeObject } from '../../shared/api/meta';
 import type { Pod, PodSpec } from '../../shared/api/pod';
 import { pods as podsDescriptor } from '../resources/pods';
@@ -11,7 +13,8 @@ import { replicasets } from '../resources/replicasets';
 import type { ResourceDescriptor } from '../resources/types';
 import { useConnectionStore } from '../stores/connection-store';
 import { useResourceCollection } from '../stores/resource-store';
-import { formatLine, LogBuffer, type LogLine, parseTimestamped, readLogStream, type LineFormat } from './log-lines';
+import { formatLine, LogBuffer, parseTimestamped, readLogStream, type LineFormat } from './log-lines';
+import { isTransient, reconnectDelay, resumePointOf, skipAlreadyShown, terminatedForGood } from './log-resume';
 
 export interface LogRange {
   tailLines?: number;
@@ -48,6 +51,10 @@ export function useLogs(options: UseLogsOptions) {
   const streaming = ref(0);
   const streams = new Map<string, AbortController>();
   const retries = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Pods whose followed stream dropped and is waiting to be opened again. */
+  const reconnecting = shallowRef<string[]>([]);
+  /** Consecutive failed reconnects per pod: the backoff step. */
+  const failuresOf = new Map<string, number>();
   let generation = 0;
   let bumpScheduled = false;
 
@@ -84,32 +91,85 @@ export function useLogs(options: UseLogsOptions) {
     streams.clear();
     for (const timer of retries.values()) clearTimeout(timer);
     retries.clear();
+    failuresOf.clear();
+    reconnecting.value = [];
     streaming.value = 0;
   }
 
-  function start(pod: string, resumeAfter?: LogLine): void {
-    const client = connection.client;
-    if (!client || streams.has(pod)) return;
+  function setReconnecting(pod: string, on: boolean): void {
+    if (reconnecting.value.includes(pod) === on) return;
+    reconnecting.value = on ? [...reconnecting.value, pod] : reconnecting.value.filter((p) => p !== pod);
+  }
+
+  function cancelRetry(pod: string): void {
     clearTimeout(retries.get(pod));
     retries.delete(pod);
+  }
+
+  /** Tries the stream again after the backoff; a stream that ended cleanly first asks whether the container is done. */
+  function reconnectLater(pod: string, gen: number, checkPod: boolean): void {
+    const failures = failuresOf.get(pod) ?? 0;
+    failuresOf.set(pod, failures + 1);
+    setReconnecting(pod, true);
+    retries.set(
+      pod,
+      setTimeout(() => {
+        retries.delete(pod);
+        if (gen !== generation) return;
+        if (!checkPod) return void start(pod);
+        void isLogOver(pod).then((over) => {
+          if (gen !== generation) return;
+          if (over === undefined) return reconnectLater(pod, gen, true);
+          if (over) {
+            setReconnecting(pod, false);
+            failuresOf.delete(pod);
+            bump();
+          } else start(pod);
+        });
+      }, reconnectDelay(failures)),
+    );
+    bump();
+  }
+
+  /** Whether the followed container will never write again; undefined when that cannot be told yet. */
+  async function isLogOver(pod: string): Promise<boolean | undefined> {
+    const client = connection.client;
+    if (!client) return true;
+    try {
+      const object = await client.get<Pod>(`/api/v1/namespaces/${encodeURIComponent(options.namespace.value)}/pods/${encodeURIComponent(pod)}`);
+      return terminatedForGood(object, options.container.value);
+    } catch (e) {
+      if (isTransient(e)) return undefined;
+      // Gone (404) or refused: there is nothing left to follow.
+      return true;
+    }
+  }
+
+  function start(pod: string): void {
+    const client = connection.client;
+    if (!client || streams.has(pod)) return;
+    cancelRetry(pod);
     const gen = generation;
     const source = sourceOf(pod);
     const abort = new AbortController();
     streams.set(pod, abort);
     streaming.value = streams.size;
     const follow = options.follow.value && !options.previous.value;
-    const range = resumeAfter?.ts ? { sinceTime: resumeAfter.ts } : options.range.value;
+    // Lines of this pod already shown (a reconnect, or follow switched back on): carry on after them.
+    const resume = resumePointOf(buffer.lines, source);
+    const fresh = skipAlreadyShown(resume);
+    const range = resume ? { sinceTime: resume.ts } : options.range.value;
     readLogStream(
       { apiUrl: client.connection.apiUrl, token: client.connection.token, namespace: options.namespace.value, pod, container: options.container.value, previous: options.previous.value, follow, timestamps: true, ...range },
       (raw) => {
         if (gen !== generation) return;
         for (const text of raw) {
           const line = parseTimestamped(text, source);
-          // sinceTime has second precision on the way down: skip what is already held.
-          if (resumeAfter && line.key < resumeAfter.key) continue;
-          if (resumeAfter && line.key === resumeAfter.key && line.text === resumeAfter.text) continue;
-          buffer.add(line);
+          if (fresh(line)) buffer.add(line);
         }
+        // Lines flow again: the next drop starts over at the shortest delay.
+        failuresOf.delete(pod);
+        setReconnecting(pod, false);
         setError(pod, undefined);
         bump();
       },
@@ -118,12 +178,19 @@ export function useLogs(options: UseLogsOptions) {
       .then(() => {
         if (gen !== generation) return;
         setError(pod, undefined);
+        if (follow) reconnectLater(pod, gen, true);
       })
-      .catch((e: ApiError) => {
+      .catch((e: unknown) => {
         if (gen !== generation) return;
-        setError(pod, e);
+        if (follow && isTransient(e)) {
+          // The viewer shows "reconnecting…" rather than an error for what is usually a blip.
+          reconnectLater(pod, gen, false);
+          return;
+        }
+        setReconnecting(pod, false);
+        setError(pod, isApiError(e) ? e : new ApiError(503, 'ServiceUnavailable', String(e)));
         // Not started yet (ContainerCreating, init containers running): try again while following.
-        if (follow && e.code === 400) retries.set(pod, setTimeout(() => gen === generation && start(pod), RETRY_MS));
+        if (follow && isApiError(e) && e.code === 400) retries.set(pod, setTimeout(() => gen === generation && start(pod), RETRY_MS));
       })
       .finally(() => {
         if (streams.get(pod) === abort) streams.delete(pod);
@@ -160,10 +227,7 @@ export function useLogs(options: UseLogsOptions) {
       return;
     }
     generation++;
-    for (const pod of options.pods.value) {
-      const source = sources.value.indexOf(pod);
-      start(pod, source >= 0 ? buffer.lastOf(source) : undefined);
-    }
+    for (const pod of options.pods.value) start(pod);
   });
   restart();
   onScopeDispose(() => {
@@ -191,7 +255,7 @@ export function useLogs(options: UseLogsOptions) {
     return all.lines.map((l) => `${formatLine(l, f)}\n`).join('');
   }
 
-  return { buffer, version, sources, errors, streaming, restart, fullText };
+  return { buffer, version, sources, errors, streaming, reconnecting, restart, fullText };
 }
 
 /** Kinds whose detail offers whole-workload logs (all have spec.template). */

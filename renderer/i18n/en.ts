@@ -347,6 +347,7 @@ export const en = {
     lines: '{count} lines',
     streaming: 'following {count} stream(s)',
     stopped: 'not following',
+    reconnecting: 'reconnecting…',
     pods: '{count} pod(s), interleaved by time',
     noPods: 'This workload has no pods right now; their logs appear here when they start.',
     failed: 'Logs of pod {pod}',

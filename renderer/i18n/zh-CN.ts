@@ -348,6 +348,7 @@ export const zhCN: MessageSchema = {
     lines: '{count} 行',
     streaming: '正在跟随 {count} 个日志流',
     stopped: '未跟随',
+    reconnecting: '正在重新连接…',
     pods: '{count} 个 Pod，按时间交错显示',
     noPods: '该工作负载当前没有 Pod；Pod 启动后其日志会显示在这里。',
     failed: 'Pod {pod} 的日志',
