@@ -1,6 +1,7 @@
 // `bosun serve` and friends: the lab without Electron (no electron import anywhere on this path).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { tuneHeapForLab } from './heap-tuning';
 import { writeKubeconfig } from './kubeconfig';
 import { startLab, type Lab } from './lab';
 import { parseServeArgs, USAGE, UsageError, type ServeOptions } from './serve-options';
@@ -14,6 +15,7 @@ function findDashboard(): string | undefined {
 async function serve(options: ServeOptions): Promise<void> {
   let lab: Lab;
   try {
+    tuneHeapForLab();
     lab = await startLab({ ...options, staticDir: findDashboard() });
   } catch (e) {
     console.error(`bosun: could not start the lab: ${(e as Error).message}`);

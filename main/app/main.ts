@@ -3,6 +3,7 @@
 // (kube-system/bosun-lab-status) and the nodes register once the engine answers.
 import { app, dialog, type BrowserWindow } from 'electron';
 import { join } from 'node:path';
+import { tuneHeapForLab } from '../heap-tuning';
 import { registerConnectionHandler } from './ipc';
 import { exportKubeconfigDialog, mergeKubeconfigDialog } from './kubeconfig-dialogs';
 import { LabHost } from './lab-host';
@@ -41,6 +42,7 @@ function withLab(action: (lab: NonNullable<LabHost['lab']>) => Promise<unknown>,
 }
 
 async function onReady(): Promise<void> {
+  tuneHeapForLab();
   host = new LabHost({ userDataDir: app.getPath('userData'), staticDir: join(__dirname, '../renderer') });
   registerSettingsHandlers(host);
   tray = new LabTray({
