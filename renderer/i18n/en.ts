@@ -19,6 +19,7 @@ export const en = {
     noTokenHelp: 'This page needs the lab’s access token. Open the Dashboard link printed by `bosun serve`.',
     unauthorizedHelp: 'The API refused this token (the lab may have a new one). Open the Dashboard link printed by `bosun serve`.',
     retry: 'Retry',
+    retrying: 'The API did not answer yet; trying again…',
   },
   header: {
     namespace: 'Namespace',

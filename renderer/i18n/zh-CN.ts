@@ -20,6 +20,7 @@ export const zhCN: MessageSchema = {
     noTokenHelp: '此页面需要实验室的访问令牌。请打开 `bosun serve` 输出的 Dashboard 链接。',
     unauthorizedHelp: 'API 拒绝了此令牌（实验室可能已更换令牌）。请打开 `bosun serve` 输出的 Dashboard 链接。',
     retry: '重试',
+    retrying: 'API 暂未响应，正在重试…',
   },
   header: {
     namespace: '命名空间',
