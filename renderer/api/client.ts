@@ -85,6 +85,13 @@ export class ApiClient {
   private readonly webSocket: WebSocketConstructor | null;
   /** Set once a WebSocket watch failed to open where the HTTP stream then worked: stop trying. */
   private webSocketRefused = false;
+  /**
+   * Set once any WebSocket watch opened: this server serves them, so a later one that fails to open
+   * met a network blip (Chromium's net::ERR_NETWORK_CHANGED when Docker adds an interface), not a
+   * refusal, and must not switch every later watch to HTTP streams, which hold one of the browser's
+   * six connections per origin each.
+   */
+  private webSocketOpened = false;
 
   constructor(
     readonly connection: Connection,
@@ -196,9 +203,12 @@ export class ApiClient {
       stop: watchOverWebSocket(this.webSocket, `${this.connection.apiUrl}${url}`, this.connection.token, {
         onEvent: (event) => options.onEvent(event),
         onClose: (error) => options.onClose(error),
+        onOpen: () => {
+          this.webSocketOpened = true;
+        },
         onUnavailable: () => {
           current = this.watchStream(url, options, () => {
-            this.webSocketRefused = true;
+            if (!this.webSocketOpened) this.webSocketRefused = true;
           });
         },
       }),

@@ -47,6 +47,8 @@ export interface SocketWatchCallbacks {
   onClose(error?: ApiError): void;
   /** The connection never opened (the upgrade was refused or is not supported): try plain HTTP. */
   onUnavailable(): void;
+  /** The upgrade was accepted: the server does serve watches over WebSocket. */
+  onOpen?(): void;
 }
 
 function textOf(data: unknown): string {
@@ -69,6 +71,7 @@ export function watchOverWebSocket(Socket: WebSocketConstructor, url: string, to
   };
   socket.onopen = () => {
     opened = true;
+    if (!done) callbacks.onOpen?.();
   };
   socket.onmessage = (message) => {
     if (done) return;
