@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, ensureBuilt, launchBrowser } from '../support/dashboard';
+import { ARTIFACTS, ensureBuilt, launchBrowser, openDashboard } from '../support/dashboard';
 import { offlineSample, readSample } from '../support/drill-samples';
 import { startServe, type ServeHandle } from '../support/serve';
 
@@ -98,7 +98,7 @@ describe(`dashboard chaos: drain, node crash, drills (bosun serve --runtime ${RU
       if ((m.type() === 'error' && !m.text().startsWith('Failed to load resource')) || /Not found '|\[Vue warn\]|\[intlify\]/.test(m.text())) problems.push(`${m.type()}: ${m.text()}`);
     });
     page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-    await page.goto(dashboardUrl);
+    await openDashboard(page, dashboardUrl);
     await page.getByTestId('node-columns').waitFor({ timeout: 20_000 });
   }, 240_000);
 

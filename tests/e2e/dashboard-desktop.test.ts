@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, ensureBuilt, launchBrowser } from '../support/dashboard';
+import { ARTIFACTS, ensureBuilt, launchBrowser, openDashboard } from '../support/dashboard';
 import { startServe, type ServeHandle } from '../support/serve';
 
 describe('dashboard without a reachable Docker engine (Chromium)', () => {
@@ -22,7 +22,7 @@ describe('dashboard without a reachable Docker engine (Chromium)', () => {
     context = await launchBrowser(join(profileDir, 'chromium'));
     page = context.pages()[0] ?? (await context.newPage());
     const dashboard = serve.output.map((l) => /^Dashboard: (\S+)$/.exec(l)?.[1]).find(Boolean)!;
-    await page.goto(dashboard);
+    await openDashboard(page, dashboard);
   });
 
   afterAll(async () => {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../shared/api/meta';
-import { ARTIFACTS, ensureBuilt, launchBrowser } from '../support/dashboard';
+import { ARTIFACTS, ensureBuilt, launchBrowser, openDashboard } from '../support/dashboard';
 import { startServe, type ServeHandle } from '../support/serve';
 
 const PAUSE = 'bosun-test/pause:1.0';
@@ -57,8 +57,7 @@ describe('dashboard editing (bosun serve on Docker + Chromium)', () => {
   async function open(path = '/'): Promise<Page> {
     const page = await context.newPage();
     page.on('pageerror', (e) => console.error(`[pageerror] ${e.message}`));
-    await page.goto(`${serve.url}/#token=${serve.token}`);
-    await expect.poll(() => page.getByTestId('connection-state').getAttribute('data-state'), { timeout: 15_000 }).toBe('connected');
+    await openDashboard(page, `${serve.url}/#token=${serve.token}`);
     if (path !== '/') await page.goto(`${serve.url}/#${path}`);
     return page;
   }

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, ensureBuilt, launchBrowser } from '../support/dashboard';
+import { ARTIFACTS, ensureBuilt, launchBrowser, openDashboard } from '../support/dashboard';
 import { api, startServe, type ServeHandle } from '../support/serve';
 
 const NS = 'shop';
@@ -47,8 +47,8 @@ describe('dashboard tour (bosun serve --runtime docker + Chromium)', () => {
     );
   };
   const open = async (route: string, ready: string): Promise<void> => {
-    await page.goto(`${dashboard.split('#')[0]}#${route}`);
-    await page.reload();
+    // Loaded afresh so the theme and locale just stored apply.
+    await openDashboard(page, `${dashboard.split('#')[0]}#${route}`, { reload: true });
     await page.getByTestId(ready).first().waitFor({ timeout: 20_000 });
   };
 
@@ -129,7 +129,7 @@ describe('dashboard tour (bosun serve --runtime docker + Chromium)', () => {
       if (/\[Vue warn\]|\[intlify\]|Not found '/.test(m.text())) problems.push(`${m.type()}: ${m.text()}`);
     });
     dashboard = lab.output.map((l) => /^Dashboard: (\S+)$/.exec(l)?.[1]).find(Boolean)!;
-    await page.goto(dashboard);
+    await openDashboard(page, dashboard);
     await page.getByTestId('node-columns').waitFor({ timeout: 30_000 });
     // The scene is ready when the Endpoints hold two ready addresses and the canary as not ready.
     for (const deadline = Date.now() + 90_000; ; ) {

@@ -58,9 +58,10 @@ export function launchBrowser(profileDir: string, viewport = { width: 1200, heig
  * or goes, and Docker adds one for every pod sandbox it starts. A load cut short that way leaves a blank
  * page (a script chunk failed) or the connection card's "cannot reach the Bosun API: Failed to fetch",
  * which no amount of waiting fixes: such a load is done again (the token is kept in sessionStorage).
- * Any other failure is reported at once with what the page shows.
+ * Any other failure is reported at once with what the page shows. The dashboard itself retries its
+ * first connect for a while (showing "connecting…"), so such a reload is rarely needed now.
  */
-export async function openDashboard(page: Page, url: string, options: { timeoutMs?: number; attempts?: number } = {}): Promise<void> {
+export async function openDashboard(page: Page, url: string, options: { timeoutMs?: number; attempts?: number; reload?: boolean } = {}): Promise<void> {
   const attempts = options.attempts ?? 3;
   const state = page.locator('[data-testid=connection-state]').first();
   for (let attempt = 1; ; attempt++) {
@@ -70,7 +71,9 @@ export async function openDashboard(page: Page, url: string, options: { timeoutM
     };
     page.on('requestfailed', onFailed);
     try {
-      await (attempt === 1 ? page.goto(url) : page.reload());
+      if (attempt === 1) await page.goto(url);
+      // A goto that only changes the fragment keeps the document: `reload` loads it afresh.
+      if (attempt > 1 || options.reload) await page.reload();
       const deadline = Date.now() + (options.timeoutMs ?? 30_000);
       for (;;) {
         const current = await state.getAttribute('data-state', { timeout: 250 }).catch(() => undefined);
