@@ -163,17 +163,27 @@ export function useLogs(options: UseLogsOptions) {
       { apiUrl: client.connection.apiUrl, token: client.connection.token, namespace: options.namespace.value, pod, container: options.container.value, previous: options.previous.value, follow, timestamps: true, ...range },
       (raw) => {
         if (gen !== generation) return;
+        let added = 0;
         for (const text of raw) {
           const line = parseTimestamped(text, source);
-          if (fresh(line)) buffer.add(line);
+          if (fresh(line)) {
+            buffer.add(line);
+            added++;
+          }
         }
-        // Lines flow again: the next drop starts over at the shortest delay.
-        failuresOf.delete(pod);
-        setReconnecting(pod, false);
+        // New lines flow again: the next drop starts over at the shortest delay. Only repeated lines
+        // (a crash-looping container's log ends at once, again and again) keep backing off.
+        if (added) failuresOf.delete(pod);
         setError(pod, undefined);
         bump();
       },
       abort.signal,
+      async (url, init) => {
+        const response = await globalThis.fetch(url, init);
+        // Open again, even if the container is quiet: no longer "reconnecting".
+        if (response.ok && gen === generation) setReconnecting(pod, false);
+        return response;
+      },
     )
       .then(() => {
         if (gen !== generation) return;

@@ -103,6 +103,10 @@ describe('useLogs reconnects a followed stream', () => {
     expect(resumed.get('sinceTime')).toBe('2026-01-01T00:00:02.000000000Z');
     expect(resumed.get('tailLines')).toBeNull();
     expect(resumed.get('follow')).toBe('true');
+    await vi.advanceTimersByTimeAsync(0);
+    // Open again before any new line (a quiet container): following, not reconnecting.
+    expect(logs.reconnecting.value).toEqual([]);
+    expect(logs.streaming.value).toBe(1);
 
     // The server starts from a coarser instant than the line's own: it repeats what is held, then
     // goes on, including a third "same" at the very same nanosecond that is genuinely new.
@@ -170,6 +174,26 @@ describe('useLogs reconnects a followed stream', () => {
     expect(logs.reconnecting.value).toEqual([]);
     expect(logs.errors.value).toEqual({});
     expect(texts(logs)).toEqual(['crash', 'restarted']);
+  });
+
+  it('keeps backing off while a crash-looping container only repeats lines already shown', async () => {
+    respond = async () => {
+      const s = controlledStream();
+      s.write(at('01.000000000', 'boom'));
+      s.end();
+      return s.response;
+    };
+    podNow = async () => pod('Running', 'Always', { exitCode: 1 });
+    const start = Date.now();
+    const logs = open();
+    const times: number[] = [];
+    for (let t = 100; t <= 16_000; t += 100) {
+      const before = requests.length;
+      await vi.advanceTimersByTimeAsync(100);
+      if (requests.length > before) times.push(Date.now() - start);
+    }
+    expect(times).toEqual([500, 1500, 3500, 7500, 12500]);
+    expect(texts(logs)).toEqual(['boom']);
   });
 
   it('does not retry a refused request, a snapshot, or after following was switched off', async () => {
