@@ -5,6 +5,7 @@
 // (below) for GC pauses and event loop delay.
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
+import v8 from 'node:v8';
 
 const out = process.env.BOSUN_CPU_PROFILE;
 if (out) {
@@ -28,7 +29,15 @@ if (heapOut) {
   session.post('HeapProfiler.enable');
   session.post('HeapProfiler.startSampling', { samplingInterval: 64 * 1024 });
   process.on('SIGUSR2', () => {
+    // Next to the profile: the process's memory before and after a full GC, by V8 heap space, so RSS can
+    // be split into live objects, garbage awaiting collection and memory outside the JS heap.
+    const memory = () => ({
+      usage: process.memoryUsage(),
+      spaces: Object.fromEntries(v8.getHeapSpaceStatistics().map((s) => [s.space_name, { size: s.space_size, used: s.space_used_size }])),
+    });
+    const before = memory();
     session.post('HeapProfiler.collectGarbage');
+    writeFileSync(`${heapOut}.memory.json`, JSON.stringify({ before, after: memory() }, null, 1));
     session.post('HeapProfiler.getSamplingProfile', (err, result) => {
       if (!err) writeFileSync(heapOut, JSON.stringify(result.profile));
     });
