@@ -94,7 +94,7 @@ export class NedbBackend implements StoreBackend {
       const text = this.lines.join('');
       this.lines = [];
       this.file ??= await fsp.open(this.dataFile, 'a', 0o600);
-      await this.file.appendFile(text, 'utf8');
+      await appendText(this.file, text);
       this.appends++;
       for (const write of writes) {
         if (write.type === 'put') {
@@ -185,4 +185,16 @@ export class NedbBackend implements StoreBackend {
       void this.compact().catch(() => undefined);
     }
   }
+}
+
+/**
+ * Appends a string without first copying it into a JS Buffer (FileHandle.appendFile does): a batch can
+ * be hundreds of kilobytes, and each such Buffer is external memory held until the next collection. A
+ * string is written from native memory freed once written; a short write (a full disk, say) goes on with
+ * the bytes that are left.
+ */
+async function appendText(file: fsp.FileHandle, text: string): Promise<void> {
+  const { bytesWritten } = await file.write(text, null, 'utf8');
+  const total = Buffer.byteLength(text, 'utf8');
+  if (bytesWritten < total) await file.appendFile(Buffer.from(text, 'utf8').subarray(bytesWritten));
 }

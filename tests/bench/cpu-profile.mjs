@@ -36,10 +36,11 @@ if (heapOut) {
       spaces: Object.fromEntries(v8.getHeapSpaceStatistics().map((s) => [s.space_name, { size: s.space_size, used: s.space_used_size }])),
     });
     const before = memory();
-    session.post('HeapProfiler.collectGarbage');
-    writeFileSync(`${heapOut}.memory.json`, JSON.stringify({ before, after: memory() }, null, 1));
-    session.post('HeapProfiler.getSamplingProfile', (err, result) => {
-      if (!err) writeFileSync(heapOut, JSON.stringify(result.profile));
+    session.post('HeapProfiler.collectGarbage', () => {
+      writeFileSync(`${heapOut}.memory.json`, JSON.stringify({ before, after: memory() }, null, 1));
+      session.post('HeapProfiler.getSamplingProfile', (err, result) => {
+        if (!err) writeFileSync(heapOut, JSON.stringify(result.profile));
+      });
     });
   });
 }
