@@ -12,33 +12,13 @@ import { builtinResources } from '../../main/apiserver/registry';
 import { RestHandler } from '../../main/apiserver/rest';
 import { openNedbStore } from '../../main/store';
 import type { Store } from '../../main/store/store';
+import { atRate, benchPod as pod } from './api-load';
 import { ms, percentile, printTable, type Row } from './stats';
 
 interface Sample {
   start: number;
   total: number;
   store: number;
-}
-
-const pod = (i: number): KubeObject => ({
-  apiVersion: 'v1',
-  kind: 'Pod',
-  metadata: { name: `bench-${i}`, labels: { app: 'bench', shard: String(i % 10) } },
-  spec: {
-    schedulerName: 'bench-no-scheduler',
-    containers: [{ name: 'main', image: 'busybox:1.36', command: ['sleep', '3600'], resources: { requests: { cpu: '10m', memory: '16Mi' } } }],
-  },
-});
-
-async function atRate<T>(ratePerSec: number, count: number, fn: (i: number) => Promise<T>): Promise<T[]> {
-  const start = performance.now();
-  const pending: Promise<T>[] = [];
-  for (let i = 0; i < count; i++) {
-    const wait = start + (i * 1000) / ratePerSec - performance.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    pending.push(fn(i));
-  }
-  return Promise.all(pending);
 }
 
 export async function benchApiTailInProcess(): Promise<void> {

@@ -4,17 +4,11 @@
 // overlapped it. Run: node --import tsx tests/bench/api-tail.ts  (BOSUN_API_TAIL_SOURCE=1: sources via tsx).
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { startServe, type ServeHandle } from '../support/serve';
+import { startServe } from '../support/serve';
+import { atRate, benchPod as pod, call, type TimedResponse } from './api-load';
 import { ms, percentile, printTable, type Row } from './stats';
-
-interface Timed {
-  start: number;
-  end: number;
-  ms: number;
-}
 
 interface Probe {
   gcs: Array<{ start: number; ms: number; kind?: number }>;
@@ -22,49 +16,6 @@ interface Probe {
 }
 
 const SLOW_MS = 10;
-const epoch = (): number => performance.timeOrigin + performance.now();
-
-function call(serve: ServeHandle, agent: Agent, method: string, path: string, body?: unknown): Promise<Timed & { status: number; body: string }> {
-  const start = epoch();
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      { host: '127.0.0.1', port: serve.port, method, path, agent, headers: { authorization: `Bearer ${serve.token}`, 'content-type': 'application/json' } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const end = epoch();
-          resolve({ status: res.statusCode!, body: Buffer.concat(chunks).toString(), start, end, ms: end - start });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
-
-async function atRate<T>(ratePerSec: number, count: number, fn: (i: number) => Promise<T>): Promise<T[]> {
-  const start = performance.now();
-  const pending: Promise<T>[] = [];
-  for (let i = 0; i < count; i++) {
-    const wait = start + (i * 1000) / ratePerSec - performance.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    pending.push(fn(i));
-  }
-  return Promise.all(pending);
-}
-
-const pod = (i: number) => ({
-  apiVersion: 'v1',
-  kind: 'Pod',
-  metadata: { name: `bench-${i}`, labels: { app: 'bench', shard: String(i % 10) } },
-  spec: {
-    schedulerName: 'bench-no-scheduler',
-    containers: [{ name: 'main', image: 'busybox:1.36', command: ['sleep', '3600'], resources: { requests: { cpu: '10m', memory: '16Mi' } } }],
-  },
-});
-
 export async function benchApiTail(): Promise<void> {
   const probeFile = join('/tmp', `bosun-loop-probe-${process.pid}.json`);
   const serve = await startServe({
@@ -98,7 +49,7 @@ export async function benchApiTail(): Promise<void> {
     const probe = JSON.parse(readFileSync(probeFile, 'utf8')) as Probe;
     const windowStart = floor[0].start;
     const gcs = probe.gcs.filter((g) => g.start >= windowStart);
-    const attribute = (name: string, timed: Timed[]): void => {
+    const attribute = (name: string, timed: TimedResponse[]): void => {
       const v = timed.map((t) => t.ms);
       const slow = timed.filter((t) => t.ms > SLOW_MS);
       const withGc = slow.filter((t) => gcs.some((g) => g.start < t.end && g.start + g.ms > t.start));

@@ -1,60 +1,10 @@
 // Control-plane core benchmarks: start to ready, create/update latency under a fixed request rate,
 // list of 1,000 pods, idle memory. Each latency is printed next to the HTTP floor (/healthz) of the same run.
-import { readFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { startServe, type ServeHandle } from '../support/serve';
+import { startServe } from '../support/serve';
+import { atRate, benchPod as pod, call, rssMb } from './api-load';
 import { ms, percentile, printTable, type Row } from './stats';
-
-function call(serve: ServeHandle, agent: Agent, method: string, path: string, body?: unknown): Promise<{ status: number; body: string; ms: number }> {
-  const t0 = performance.now();
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      { host: '127.0.0.1', port: serve.port, method, path, agent, headers: { authorization: `Bearer ${serve.token}`, 'content-type': 'application/json' } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode!, body: Buffer.concat(chunks).toString(), ms: performance.now() - t0 }));
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
-
-/** Open-loop load: requests leave on schedule whatever the latency of earlier ones (no coordinated omission). */
-async function atRate(ratePerSec: number, count: number, fn: (i: number) => Promise<number>): Promise<number[]> {
-  const start = performance.now();
-  const pending: Promise<number>[] = [];
-  for (let i = 0; i < count; i++) {
-    const due = start + (i * 1000) / ratePerSec;
-    const wait = due - performance.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    pending.push(fn(i));
-  }
-  return Promise.all(pending);
-}
-
-function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
-  return kb / 1024;
-}
-
-function pod(i: number) {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name: `bench-${i}`, labels: { app: 'bench', shard: String(i % 10) } },
-    // Addressed to a scheduler that does not exist, so no component reacts: this measures the API path
-    // alone (the whole control plane's reaction is measured by the pods and deployments benchmarks).
-    spec: {
-      schedulerName: 'bench-no-scheduler',
-      containers: [{ name: 'main', image: 'busybox:1.36', command: ['sleep', '3600'], resources: { requests: { cpu: '10m', memory: '16Mi' } } }],
-    },
-  };
-}
 
 export async function benchApi(): Promise<void> {
   const rows: Row[] = [];

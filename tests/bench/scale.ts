@@ -2,10 +2,10 @@
 // apiserver, scheduler, controllers and one fake kubelet per node), then the process's memory — the
 // figure that says whether a class can rehearse at this size on a laptop. The idle lab's memory is
 // measured in the same run as the baseline.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { api, startServe } from '../support/serve';
+import { rssMb } from './api-load';
 import { ms, printTable, type Row } from './stats';
 
 // Overridable for profiling runs (see docs/PERFORMANCE.md): BOSUN_SCALE_NODES, BOSUN_SCALE_PODS,
@@ -19,11 +19,6 @@ const LIMIT_MS = Number(process.env.BOSUN_SCALE_LIMIT_MS ?? 180_000);
 const VERBOSE = process.env.BOSUN_SCALE_VERBOSE === '1';
 /** How long the lab is watched holding its pods after the last one is Ready (0: not at all). */
 const SETTLE_MS = Number(process.env.BOSUN_SCALE_SETTLE_MS ?? 60_000);
-
-function rssMb(pid: number): number {
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
-  return kb / 1024;
-}
 
 export async function benchScale(): Promise<void> {
   const profile = process.env.BOSUN_SCALE_CPU_PROFILE;
