@@ -30,3 +30,14 @@ export function compareResourceVersions(a: string | undefined, b: string | undef
 export function resourceVersionOf(object: KubeObject | undefined): string | undefined {
   return object?.metadata?.resourceVersion;
 }
+
+/**
+ * The object without metadata.managedFields, trimmed in place (a frozen object is returned as it is). The
+ * store's shared views and the informer caches drop them, as client-go's TransformStripManagedFields does
+ * for the scheduler and controller manager: no in-process component reads them, and in a pod they are
+ * more than half of the parsed object.
+ */
+export function withoutManagedFields<T extends KubeObject>(object: T): T {
+  if (!Object.isFrozen(object) && object.metadata && 'managedFields' in object.metadata) delete object.metadata.managedFields;
+  return object;
+}

@@ -4,7 +4,7 @@
 import { ApiError, isExpired } from '../../shared/api/errors';
 import type { KubeObject, Status, WatchEvent } from '../../shared/api/meta';
 import type { ApiWatch } from '../apiserver/types';
-import { compareResourceVersions, deepFreeze, resourceVersionOf } from './cache-object';
+import { compareResourceVersions, deepFreeze, resourceVersionOf, withoutManagedFields } from './cache-object';
 import type { ResourceClient } from './client';
 import { RealClock, type Clock, type TimerHandle } from './clock';
 import { Indexer, metaNamespaceKey, type Indexers } from './indexer';
@@ -311,15 +311,4 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
     const ns = this.options.namespace ? ` in namespace ${this.options.namespace}` : '';
     return `${group ? `${group}/` : ''}${version}/${resource}${ns}`;
   }
-}
-
-/**
- * Informer caches drop managedFields, as client-go's TransformStripManagedFields does for the scheduler
- * and controller manager: no in-process component reads them, and in a pod they are more than half of
- * the parsed object. A shared object from the store comes without them already (and is frozen); a
- * private copy is trimmed in place before it is frozen.
- */
-function withoutManagedFields<T extends KubeObject>(object: T): T {
-  if (!Object.isFrozen(object) && object.metadata && 'managedFields' in object.metadata) delete object.metadata.managedFields;
-  return object;
 }

@@ -69,11 +69,15 @@ export interface StoreCoreOptions {
   initial?: { resourceVersion: number; records: Iterable<StoredRecord> };
 }
 
-/** A checked, stamped write waiting for its batch to be persisted. */
-interface StagedWrite {
+/** A checked, stamped write. */
+interface PreparedWrite {
   readonly write: BackendWrite;
   /** Applies the write to memory and publishes its event; returns the caller's copy. */
   commit(): KubeObject;
+}
+
+/** A prepared write waiting for its batch to be persisted. */
+interface StagedWrite extends PreparedWrite {
   resolve(object: KubeObject): void;
   reject(err: unknown): void;
 }
@@ -260,7 +264,7 @@ export class StoreCore implements Store {
    * key has a write still being persisted. A failed check (AlreadyExists, NotFound, Conflict) rejects
    * this write alone and consumes no resourceVersion.
    */
-  private stage(key: string, build: () => Omit<StagedWrite, 'resolve' | 'reject'>): Promise<KubeObject> {
+  private stage(key: string, build: () => PreparedWrite): Promise<KubeObject> {
     if (this.closing) return Promise.reject(new StoreError('Closed', key, `store is closed: cannot write ${key}`));
     const queue = this.waiting.get(key);
     if (!queue && !this.staged.has(key)) return this.stageNow(key, build);
@@ -271,9 +275,9 @@ export class StoreCore implements Store {
     });
   }
 
-  private stageNow(key: string, build: () => Omit<StagedWrite, 'resolve' | 'reject'>): Promise<KubeObject> {
+  private stageNow(key: string, build: () => PreparedWrite): Promise<KubeObject> {
     if (this.failure) return Promise.reject(this.failure);
-    let staged: Omit<StagedWrite, 'resolve' | 'reject'>;
+    let staged: PreparedWrite;
     try {
       staged = build();
     } catch (err) {

@@ -1,6 +1,7 @@
 // A stored state and the events made from it. An entry keeps its JSON text (the source of every copy)
 // and, while it is the current state, the deep-frozen parse shared by watchers and read-only callers.
 import type { KubeObject } from '../../shared/api/meta';
+import { withoutManagedFields } from '../client/cache-object';
 import type { StoreEvent, StoredObject } from './store';
 
 export class Entry implements StoredObject {
@@ -108,10 +109,4 @@ export function freezeParsed<T>(value: T): T {
     }
   }
   return value;
-}
-
-/** The shared view drops managedFields (see StoredObject); the parse is private, so delete in place. */
-function withoutManagedFields(object: KubeObject): KubeObject {
-  if (object.metadata && 'managedFields' in object.metadata) delete object.metadata.managedFields;
-  return object;
 }
