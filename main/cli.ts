@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { tuneHeapForLab } from './heap-tuning';
+import { startMallocTrim } from './malloc-trim';
 import { writeKubeconfig } from './kubeconfig';
 import { startLab, type Lab } from './lab';
 import { parseServeArgs, USAGE, UsageError, type ServeOptions } from './serve-options';
@@ -16,6 +17,7 @@ async function serve(options: ServeOptions): Promise<void> {
   let lab: Lab;
   try {
     tuneHeapForLab();
+    await startMallocTrim();
     lab = await startLab({ ...options, staticDir: findDashboard() });
   } catch (e) {
     console.error(`bosun: could not start the lab: ${(e as Error).message}`);

@@ -4,6 +4,7 @@
 import { app, dialog, type BrowserWindow } from 'electron';
 import { join } from 'node:path';
 import { tuneHeapForLab } from '../heap-tuning';
+import { startMallocTrim } from '../malloc-trim';
 import { registerConnectionHandler } from './ipc';
 import { exportKubeconfigDialog, mergeKubeconfigDialog } from './kubeconfig-dialogs';
 import { LabHost } from './lab-host';
@@ -43,6 +44,7 @@ function withLab(action: (lab: NonNullable<LabHost['lab']>) => Promise<unknown>,
 
 async function onReady(): Promise<void> {
   tuneHeapForLab();
+  await startMallocTrim();
   host = new LabHost({ userDataDir: app.getPath('userData'), staticDir: join(__dirname, '../renderer') });
   registerSettingsHandlers(host);
   tray = new LabTray({
