@@ -13,7 +13,7 @@ import type { HandlerRegistration, SharedInformer } from '../client/informer';
 import type { SharedInformerFactory } from '../client/informer-factory';
 import { metaNamespaceKey } from '../client/indexer';
 import { SchedulerCache, type NodeInfo } from './cache';
-import { buildDecision, DECISION_ANNOTATION, DECISION_MAX_NODES, fitErrorMessage, parseDecision, sameDecision, type Decision } from './explain';
+import { buildDecision, DECISION_ANNOTATION, DECISION_MAX_SCORED, fitErrorMessage, parseDecision, sameDecision, type Decision } from './explain';
 import { ERR_NO_NODES, preFilter, runFilters, type FilterFailure } from './filters';
 import { buildPodInfo, type PodInfo } from './pod-info';
 import { SchedulingQueue, type QueueOptions } from './queue';
@@ -224,7 +224,7 @@ export class Scheduler {
       const best = this.selectHost(totals);
       chosen = feasible[best];
       // Only the nodes the annotation can list get their per-plugin scores spelled out.
-      const listed = [best, ...topByTotal(totals, DECISION_MAX_NODES - 1, best)];
+      const listed = [best, ...topByTotal(totals, DECISION_MAX_SCORED - 1, best)];
       const plugins = Object.entries(byPlugin) as [ScorePluginName, number[]][];
       scored = listed.map((i) => {
         const scores: Partial<Record<ScorePluginName, number>> = {};

@@ -2,7 +2,7 @@
 // parking and wake-up rules (on a fake clock).
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../main/client/clock';
-import { buildDecision, DECISION_MAX_NODES, fitErrorMessage, sameDecision } from '../../../main/scheduler/explain';
+import { buildDecision, DECISION_MAX_NODES, DECISION_MAX_SCORED, fitErrorMessage, sameDecision } from '../../../main/scheduler/explain';
 import type { FilterFailure } from '../../../main/scheduler/filters';
 import { SchedulingQueue } from '../../../main/scheduler/queue';
 import { makePod } from './harness';
@@ -44,8 +44,12 @@ describe('decision annotation', () => {
     expect(names).toHaveLength(DECISION_MAX_NODES);
     expect(names[0]).toBe('ok-3');
     expect(names[1]).toBe('ok-29');
+    // The chosen node and the best runners-up with their scores, then one node per failure reason.
+    expect(names.slice(0, DECISION_MAX_SCORED)).toEqual(['ok-3', 'ok-29', 'ok-28', 'ok-27']);
+    expect(names.slice(DECISION_MAX_SCORED).map((n) => d.nodes[n].filter)).toContain('node(s) had untolerated taint {a: b}');
+    expect(names.filter((n) => d.nodes[n].scores)).toHaveLength(DECISION_MAX_SCORED);
     expect(d).toMatchObject({ evaluated: 71, feasible: 30, omitted: 71 - DECISION_MAX_NODES });
-    expect(JSON.stringify(d).length).toBeLessThan(4096);
+    expect(JSON.stringify(d).length).toBeLessThan(1024);
 
     const unschedulable = buildDecision({ time: 't', result: 'Unschedulable', failed, feasible: [] });
     const reasons = new Set(Object.values(unschedulable.nodes).map((n) => n.filter));
