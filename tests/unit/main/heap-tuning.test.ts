@@ -4,10 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { heapGrowingPercent, LAB_HEAP_GROWING_PERCENT, tuneHeapForLab } from '../../../main/heap-tuning';
 
 describe('heap tuning for a lab process', () => {
-  it('caps heap growth at 1.5× the live size unless BOSUN_HEAP_GROWING_PERCENT says otherwise', () => {
-    expect(LAB_HEAP_GROWING_PERCENT).toBe(50);
-    expect(heapGrowingPercent({})).toBe(50);
-    expect(heapGrowingPercent({ BOSUN_HEAP_GROWING_PERCENT: '' })).toBe(50);
+  it('caps heap growth at 1.3× the live size unless BOSUN_HEAP_GROWING_PERCENT says otherwise', () => {
+    expect(LAB_HEAP_GROWING_PERCENT).toBe(30);
+    expect(heapGrowingPercent({})).toBe(30);
+    expect(heapGrowingPercent({ BOSUN_HEAP_GROWING_PERCENT: '' })).toBe(30);
     expect(heapGrowingPercent({ BOSUN_HEAP_GROWING_PERCENT: '25' })).toBe(25);
     expect(heapGrowingPercent({ BOSUN_HEAP_GROWING_PERCENT: '0' })).toBe(0);
   });
