@@ -16,8 +16,16 @@
 // kernel's page cache and survives a kill of the process (SIGKILL included). Appends are not fsynced,
 // so a power loss or kernel crash may lose the last writes; compaction rewrites the file crash-safely
 // (temp file, fsync, rename, fsync of the dir).
+//
+// Compaction is nedb's, streamed: nedb's own rewrite builds the line of every document first and then
+// queues them all on a write stream without waiting, so a lab of 10,000 pods held its whole data file
+// (about 100 MB) twice over, as strings and as Buffers, for each compaction (a 170 MB spike in RSS every
+// few minutes). The same lines are written, in the same order, with the same crash-safe steps, a
+// megabyte at a time (installStreamingCompaction).
 import * as fsp from 'node:fs/promises';
+import * as path from 'node:path';
 import type Datastore from '@seald-io/nedb';
+import * as nedbStorage from '@seald-io/nedb/lib/storage.js';
 import type { Clock, TimerHandle } from '../client/clock';
 import type { StoreLogger } from './logger';
 import type { BackendWrite, StoreBackend } from './store-core';
@@ -50,6 +58,56 @@ export interface CompactionStats {
 /** nedb's per-instance persistence hook that appends a write's new documents (see the header). */
 interface NedbPersistence {
   persistNewStateAsync(docs: object[]): Promise<void>;
+  /** The whole-file rewrite behind loading and compactDatafileAsync (runs in nedb's executor). */
+  persistCachedDatabaseAsync(): Promise<void>;
+}
+
+export interface DataFileModes {
+  fileMode: number;
+  dirMode: number;
+}
+
+/** Lines gathered before each write of a compaction. */
+const COMPACTION_CHUNK_CHARS = 1 << 20;
+
+/**
+ * Replaces nedb's whole-file rewrite, for this datastore instance, by one that streams (see the header).
+ * Install before loading: loading rewrites the file too. Only the `_id` index may exist (nedb would also
+ * write a line per other index, and the store creates none).
+ */
+export function installStreamingCompaction(db: Datastore<ObjectDocument>, dataFile: string, modes: DataFileModes): void {
+  const persistence = (db as unknown as { persistence: NedbPersistence }).persistence;
+  persistence.persistCachedDatabaseAsync = async () => {
+    const extra = Object.keys((db as unknown as { indexes: Record<string, unknown> }).indexes).filter((f) => f !== '_id');
+    if (extra.length > 0) throw new Error(`store data file: cannot compact with nedb indexes other than _id (${extra.join(', ')})`);
+    await writeFileCrashSafe(dataFile, db.getAllData(), modes);
+    db.emit('compaction.done');
+  };
+}
+
+/** storage.crashSafeWriteFileLinesAsync's steps, writing the documents' lines a chunk at a time. */
+async function writeFileCrashSafe(file: string, docs: readonly object[], modes: DataFileModes): Promise<void> {
+  const dir = path.dirname(file);
+  const temp = `${file}~`;
+  await nedbStorage.flushToStorageAsync({ filename: dir, isDir: true, mode: modes.dirMode });
+  if (await nedbStorage.existsAsync(file)) await nedbStorage.flushToStorageAsync({ filename: file, mode: modes.fileMode });
+  const handle = await fsp.open(temp, 'w', modes.fileMode);
+  try {
+    let chunk = '';
+    for (const doc of docs) {
+      chunk += `${JSON.stringify(doc)}\n`;
+      if (chunk.length >= COMPACTION_CHUNK_CHARS) {
+        await appendText(handle, chunk);
+        chunk = '';
+      }
+    }
+    if (chunk) await appendText(handle, chunk);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await nedbStorage.renameAsync(temp, file);
+  await nedbStorage.flushToStorageAsync({ filename: dir, isDir: true, mode: modes.dirMode });
 }
 
 export class NedbBackend implements StoreBackend {

@@ -8,7 +8,7 @@ import { RealClock, type Clock } from '../client/clock';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock';
 import { scanDataFile, type DataFileScan } from './data-file-scan';
 import { consoleStoreLogger, type StoreLogger } from './logger';
-import { COUNTER_ID, NedbBackend, type CompactionStats, type ObjectDocument } from './nedb-backend';
+import { COUNTER_ID, installStreamingCompaction, NedbBackend, type CompactionStats, type ObjectDocument } from './nedb-backend';
 import { StoreCore, type StoredRecord } from './store-core';
 
 export const DATA_FILE = 'store.db';
@@ -88,7 +88,9 @@ export class NedbStore extends StoreCore {
 
     // Our own scan decides what damage is acceptable; nedb's rate-based threshold would refuse a small
     // file whose only problem is a torn last line (1 of 2 lines is 50%).
-    const db = new Datastore<ObjectDocument>({ filename: dataFile, corruptAlertThreshold: 1, modes: { fileMode: 0o600, dirMode: 0o700 } });
+    const modes = { fileMode: 0o600, dirMode: 0o700 };
+    const db = new Datastore<ObjectDocument>({ filename: dataFile, corruptAlertThreshold: 1, modes });
+    installStreamingCompaction(db, dataFile, modes);
     await db.loadDatabaseAsync();
 
     let resourceVersion = 0;

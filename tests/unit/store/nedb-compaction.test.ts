@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import Datastore from '@seald-io/nedb';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../main/client/clock';
 import { DATA_FILE, openNedbStore, type NedbStore, type NedbStoreOptions } from '../../../main/store/nedb-store';
@@ -120,5 +121,34 @@ describe('NedbStore compaction', () => {
     expect(await reopened.get('/core/configmaps/default/a')).toBeUndefined();
     expect((await reopened.get('/core/configmaps/default/b'))!.metadata.name).toBe('b');
     expect(reopened.resourceVersion).toBe(4);
+  });
+
+  it("writes, a chunk at a time, the very file nedb's own compaction writes", async () => {
+    const store = await open();
+    // About 2.5 MB of live documents: more than two of the streamed compaction's 1 MB chunks.
+    const filler = 'x'.repeat(10_000);
+    for (let i = 0; i < 500; i++) await store.create(`/core/configmaps/default/cm-${i}`, { metadata: { name: `cm-${i}` }, data: { filler, quote: 'say "hi"\n' } });
+    for (let i = 0; i < 500; i += 2) await store.delete(`/core/configmaps/default/cm-${i}`);
+    await store.compact();
+    const file = path.join(store.dataDir, DATA_FILE);
+    const ours = fs.readFileSync(file, 'utf8');
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(fs.existsSync(`${file}~`)).toBe(false);
+
+    // nedb, unpatched, loading the same file and compacting it in its own way.
+    const copy = path.join(root, `nedb-own-${n++}.db`);
+    fs.copyFileSync(file, copy);
+    const plain = new Datastore({ filename: copy });
+    await plain.loadDatabaseAsync();
+    await plain.compactDatafileAsync();
+    expect(ours.length).toBeGreaterThan(2 * 1024 * 1024);
+    expect(ours).toBe(fs.readFileSync(copy, 'utf8'));
+
+    const dataDir = store.dataDir;
+    await stores.splice(stores.indexOf(store), 1)[0]!.close();
+    const reopened = await openNedbStore({ dataDir, compactionIntervalMs: 0, logger: logger() });
+    stores.push(reopened);
+    expect(await reopened.count('/core/configmaps/')).toBe(250);
+    expect((await reopened.get('/core/configmaps/default/cm-499'))!.data).toEqual({ filler, quote: 'say "hi"\n' });
   });
 });
