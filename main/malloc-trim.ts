@@ -4,8 +4,8 @@
 // worklists) through malloc, small blocks interleaved with everything else the process mallocs. glibc
 // gives memory back only from the top of its heap, so the holes stay resident: a lab holding 10,000
 // simulated pods kept 90 MB of free malloc memory in its RSS (docs/PERFORMANCE.md, scale), and
-// malloc_trim(0) returned all but 7 MB of it in a few milliseconds. So, shortly after each full
-// collection (at most once every few seconds), malloc_trim runs on a worker thread, called through the
+// malloc_trim(0) returned all but 7 MB of it in a few milliseconds. So, a second after each full
+// collection (at most once every 10 s), malloc_trim runs on a worker thread, called through the
 // koffi FFI library; Node itself never calls it. Elsewhere (macOS, Windows, musl) there is no such
 // function and this does nothing. BOSUN_MALLOC_TRIM=0 turns it off, for measuring one against the other.
 import { constants, PerformanceObserver } from 'node:perf_hooks';
