@@ -43,7 +43,7 @@ import { registerPodStreaming } from './kubelet/streaming';
 import { createVolumeManager, type KubeletVolumeManager } from './kubelet/volumes/manager';
 import type { KubeletTiming } from './kubelet/types';
 import { DEFAULT_TIME_SCALE, labTimingConfigMap, labTimingFor, type LabTiming } from './lab-timing';
-import { createRuntime } from './runtime';
+import { createRuntime, SIMULATED_NODE_SIGTERM_EXIT_MS } from './runtime';
 import { LabStatsPublisher } from './lab-stats';
 import { dockerEndpoint, LabRuntimeStatus } from './lab-status';
 import { publishedPortResolver } from './proxy/published-ports';
@@ -234,7 +234,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
     // Nodes: the container runtime, one kubelet per lab node, the scheduler binding pods to them.
     const labId = labIdForDataDir(options.dataDir);
     // Simulated nodes record no calls: the call log is for unit tests, and at scale it held every spec.
-    const runtime = createRuntime(options.runtime, { docker: { dockerHost: options.dockerHost }, fake: { maxCalls: 0 } });
+    const runtime = createRuntime(options.runtime, { docker: { dockerHost: options.dockerHost }, fake: { maxCalls: 0, sigtermExitMs: SIMULATED_NODE_SIGTERM_EXIT_MS } });
     stops.push(() => runtime.close());
     const controlPlane = new KubeClient(handler, 'system:kube-controller-manager');
     const volumeManagers: KubeletVolumeManager[] = [];

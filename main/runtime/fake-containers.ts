@@ -68,7 +68,14 @@ export abstract class FakeContainers {
   protected readonly scripts: Array<{ match: FakeMatch; behavior: FakeBehavior }> = [];
   private nextPid = 1000;
 
-  protected constructor(protected readonly clock: Clock) {}
+  /**
+   * @param sigtermExitMs how long a simulated process takes to exit after SIGTERM (0: at once). See
+   *   SIMULATED_NODE_SIGTERM_EXIT_MS.
+   */
+  protected constructor(
+    protected readonly clock: Clock,
+    private readonly sigtermExitMs = 0,
+  ) {}
 
   /** What containers matching `match` do when started (later scripts override earlier ones field by field). */
   script(match: FakeMatch, behavior: FakeBehavior): void {
@@ -222,8 +229,14 @@ export abstract class FakeContainers {
   }
 
   protected onSigterm(c: FakeContainer): void {
-    if (c.behavior.termOutput) this.appendLog(c, 'stdout', c.behavior.termOutput);
-    this.exit(c, typeof c.behavior.onTerm === 'number' ? c.behavior.onTerm : 143, false);
+    const exit = (): void => {
+      // Already gone (a SIGKILL at the end of the grace period, a removal): nothing left to exit.
+      if (c.state !== 'running' && c.state !== 'paused') return;
+      if (c.behavior.termOutput) this.appendLog(c, 'stdout', c.behavior.termOutput);
+      this.exit(c, typeof c.behavior.onTerm === 'number' ? c.behavior.onTerm : 143, false);
+    };
+    if (this.sigtermExitMs > 0) this.clock.setTimeout(exit, this.sigtermExitMs);
+    else exit();
   }
 
   protected cancelTimer(c: FakeContainer): void {

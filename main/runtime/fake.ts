@@ -37,7 +37,18 @@ export interface FakeRuntimeOptions {
   allImagesPresent?: boolean;
   /** Recorded calls kept (oldest dropped); default 10,000; 0 records none (the lab's simulated nodes). */
   maxCalls?: number;
+  /** How long a process takes to exit after SIGTERM; default 0 (at once, for unit tests). */
+  sigtermExitMs?: number;
 }
+
+/**
+ * What a simulated node's process takes to exit after SIGTERM. A pod on a real node takes a moment to
+ * go (the process handles the signal, the kubelet tears the pod down), and clients count on it: `kubectl
+ * delete pod` (which waits by default) reads the pod once more, then lists and watches it until it is
+ * gone. A StatefulSet pod deleted and recreated under the same name inside that gap — which an instant
+ * exit made possible — leaves kubectl waiting for a deletion it will never see.
+ */
+export const SIMULATED_NODE_SIGTERM_EXIT_MS = 500;
 
 export interface FakeCall {
   method: string;
@@ -76,7 +87,7 @@ export class FakeRuntime extends FakeContainers implements ContainerRuntime {
   private closed = false;
 
   constructor(options: FakeRuntimeOptions = {}) {
-    super(options.clock ?? new RealClock());
+    super(options.clock ?? new RealClock(), options.sigtermExitMs ?? 0);
     this.maxCalls = options.maxCalls ?? 10_000;
     this.allImagesPresent = options.allImagesPresent ?? false;
     for (const image of options.images ?? []) this.images.add(normalizeImage(image));

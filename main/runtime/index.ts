@@ -6,7 +6,7 @@ import type { ContainerRuntime } from './runtime';
 
 export * from './runtime';
 export { DockerRuntime, type DockerRuntimeOptions } from './docker';
-export { FakeRuntime, type FakeRuntimeOptions, type FakeCall, type FakeMethod } from './fake';
+export { FakeRuntime, SIMULATED_NODE_SIGTERM_EXIT_MS, type FakeRuntimeOptions, type FakeCall, type FakeMethod } from './fake';
 export type { FakeBehavior, FakeExecScript, FakeMatch } from './fake-script';
 
 export type RuntimeKind = 'docker' | 'fake';

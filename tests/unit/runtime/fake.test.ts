@@ -117,6 +117,36 @@ describe('FakeRuntime', () => {
     expect(await rt.inspectContainer(id)).toMatchObject({ state: 'exited', exitCode: 137 });
   });
 
+  it('lets a process take sigtermExitMs to exit after SIGTERM, and a SIGKILL before that wins', async () => {
+    const clock = new FakeClock();
+    const rt = new FakeRuntime({ images: [IMAGE], clock, sigtermExitMs: 500 });
+    await withNetwork(rt);
+    const id = await rt.createContainer(sandbox('calm'));
+    await rt.startContainer(id);
+    let stopped = false;
+    const stop = rt.stopContainer(id, 30).then(() => (stopped = true));
+    clock.step(499);
+    await tick();
+    expect(stopped).toBe(false);
+    expect(await rt.inspectContainer(id)).toMatchObject({ state: 'running' });
+    clock.step(1);
+    await stop;
+    expect(await rt.inspectContainer(id)).toMatchObject({ state: 'exited', exitCode: 143 });
+
+    // A grace period shorter than the exit: SIGKILL (137), and the late SIGTERM exit changes nothing.
+    const quick = await rt.createContainer(sandbox('quick'));
+    await rt.startContainer(quick);
+    const dies: RuntimeEvent[] = [];
+    rt.watchEvents({ onEvent: (e) => e.type === 'die' && e.id === quick && dies.push(e), onResync: () => undefined, onError: () => undefined });
+    const killed = rt.stopContainer(quick, 0);
+    clock.step(0);
+    await killed;
+    clock.step(1_000);
+    await tick();
+    expect(await rt.inspectContainer(quick)).toMatchObject({ state: 'exited', exitCode: 137 });
+    expect(dies).toHaveLength(1);
+  });
+
   it('answers simulated probes: healthy by default, overridden per id or per label selector', async () => {
     const rt = new FakeRuntime({ images: [IMAGE] });
     await withNetwork(rt);
