@@ -42,6 +42,9 @@ describe('metrics.k8s.io and the HorizontalPodAutoscaler (simulated nodes, kubec
     await kubectl('create', 'deployment', 'burn', '--image=bosun-test/busybox:1.0', '--replicas=2');
     await kubectl('set', 'resources', 'deployment', 'burn', '--requests=cpu=100m,memory=32Mi');
     await kubectl('rollout', 'status', 'deployment/burn', '--timeout=60s');
+    // The rollout is complete once the new pods are available; the replaced ones are still exiting
+    // (their containers run until they have handled SIGTERM), and their usage would be counted too.
+    await until('the replaced pods gone', async () => (await kubectl('get', 'pods', '-l', 'app=burn', '--no-headers')).trim().split('\n').length === 2);
   }, 90_000);
   afterAll(async () => {
     await lab?.stop();
