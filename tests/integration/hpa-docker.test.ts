@@ -52,7 +52,9 @@ describe('HorizontalPodAutoscaler on the Docker engine', () => {
     // kubectl top reads Docker's measurement of the burn (limited to 200m by the CPU quota).
     const top = await until('kubectl top to show the burn', async () => {
       const out = await kubectlOk(serve, ['top', 'pods', '-l', 'app=burn', '--no-headers']);
-      const m = /(\d+)m/.exec(out);
+      // The CPU column, not the first "<digits>m" of the line: a pod name's random suffix can hold one
+      // too (burn-…-x7mq2 read as 7m, and the wait ran out on a burning pod).
+      const m = /^(\d+)m$/.exec(out.trim().split(/\s+/)[1] ?? '');
       return m && Number(m[1]) >= 100 ? out : undefined;
     }, 120_000);
     expect(top).toMatch(/^burn-\S+\s+\d+m\s+\d+Mi/);
