@@ -19,12 +19,13 @@ export interface MallocTrimOptions {
 }
 
 export interface MallocTrimmer {
-  /** Trims done so far, and how many of them gave memory back. */
-  readonly stats: { trims: number; released: number };
+  /** Trims done so far. */
+  readonly stats: { trims: number };
   stop(): void;
 }
 
-type TrimFn = ((pad: number) => number) & { async: (pad: number, done: (err: unknown, released: number) => void) => void };
+/** koffi's handle on malloc_trim, called only on its worker thread (`.async`). */
+type TrimFn = { async: (pad: number, done: (err: unknown) => void) => void };
 
 /** glibc's malloc_trim, or undefined where there is none (not Linux, musl, FFI not loadable). */
 async function loadMallocTrim(): Promise<TrimFn | undefined> {
@@ -54,7 +55,7 @@ export async function startMallocTrim(options: MallocTrimOptions = {}): Promise<
   if (!trim) return undefined;
   const delayMs = options.delayMs ?? 1000;
   const minIntervalMs = options.minIntervalMs ?? 10_000;
-  const stats = { trims: 0, released: 0 };
+  const stats = { trims: 0 };
   let timer: NodeJS.Timeout | undefined;
   let running = false;
   let last = -Infinity;
@@ -65,11 +66,9 @@ export async function startMallocTrim(options: MallocTrimOptions = {}): Promise<
     running = true;
     last = performance.now();
     // On koffi's worker thread: the event loop goes on while glibc walks its free lists.
-    trim.async(0, (err, released) => {
+    trim.async(0, (err) => {
       running = false;
-      if (err) return;
-      stats.trims++;
-      if (released) stats.released++;
+      if (!err) stats.trims++;
     });
   };
   const observer = new PerformanceObserver((list) => {
