@@ -19,6 +19,18 @@ const sandbox = (name: string, labels: Record<string, string> = {}): ContainerSp
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
+/** stopContainer(id, grace) returns after exactly `ms` of fake time, with the process still there until then. */
+async function expectStopTakes(rt: FakeRuntime, clock: FakeClock, id: string, graceSeconds: number, ms: number): Promise<void> {
+  let stopped = false;
+  const stop = rt.stopContainer(id, graceSeconds).then(() => (stopped = true));
+  clock.step(ms - 1);
+  await tick();
+  expect(stopped).toBe(false);
+  expect(await rt.inspectContainer(id)).toMatchObject({ state: 'running' });
+  clock.step(1);
+  await stop;
+}
+
 describe('FakeRuntime', () => {
   it('is what createRuntime("fake") builds', () => {
     expect(createRuntime('fake', { fake: { images: [IMAGE] } })).toBeInstanceOf(FakeRuntime);
@@ -107,13 +119,7 @@ describe('FakeRuntime', () => {
     rt.script({ name: 'stubborn' }, { onTerm: 'ignore' });
     const id = await rt.createContainer(sandbox('stubborn'));
     await rt.startContainer(id);
-    let stopped = false;
-    const stop = rt.stopContainer(id, 30).then(() => (stopped = true));
-    clock.step(29_000);
-    await tick();
-    expect(stopped).toBe(false);
-    clock.step(1_000);
-    await stop;
+    await expectStopTakes(rt, clock, id, 30, 30_000);
     expect(await rt.inspectContainer(id)).toMatchObject({ state: 'exited', exitCode: 137 });
   });
 
@@ -123,14 +129,7 @@ describe('FakeRuntime', () => {
     await withNetwork(rt);
     const id = await rt.createContainer(sandbox('calm'));
     await rt.startContainer(id);
-    let stopped = false;
-    const stop = rt.stopContainer(id, 30).then(() => (stopped = true));
-    clock.step(499);
-    await tick();
-    expect(stopped).toBe(false);
-    expect(await rt.inspectContainer(id)).toMatchObject({ state: 'running' });
-    clock.step(1);
-    await stop;
+    await expectStopTakes(rt, clock, id, 30, 500);
     expect(await rt.inspectContainer(id)).toMatchObject({ state: 'exited', exitCode: 143 });
 
     // A grace period shorter than the exit: SIGKILL (137), and the late SIGTERM exit changes nothing.
